@@ -1,0 +1,33 @@
+{#- Shared metric arithmetic, written once. -#}
+
+{#- numerator / denominator as a share in [0, 1]; null when the denominator is 0. -#}
+{% macro safe_rate(numerator, denominator) -%}
+    (case when {{ denominator }} > 0 then cast({{ numerator }} as double) / {{ denominator }} end)
+{%- endmacro %}
+
+{#- Count of rows where the condition holds. -#}
+{% macro count_if(condition) -%}
+    sum(case when {{ condition }} then 1 else 0 end)
+{%- endmacro %}
+
+{#- The end of a window of `days` days that starts at `start` (day N of an
+    account is the 24-hour period starting N x 24 h after sign-up, so a
+    7-day window ends exactly 7 x 24 h after it; the end is inclusive). -#}
+{% macro window_end(start_expression, days_expression) -%}
+    {{ dbt.dateadd('day', days_expression, start_expression) }}
+{%- endmacro %}
+
+{#- A cohort is mature for a window once the whole window has elapsed. -#}
+{% macro is_window_mature(start_expression, days_expression, as_of_expression) -%}
+    ({{ window_end(start_expression, days_expression) }} <= {{ as_of_expression }})
+{%- endmacro %}
+
+{#- True when `event_at` falls inside the window (inclusive of its end); false when null. -#}
+{% macro is_within_window(event_expression, start_expression, days_expression) -%}
+    coalesce({{ event_expression }} <= {{ window_end(start_expression, days_expression) }}, false)
+{%- endmacro %}
+
+{#- The day number (0, 1, ...) of an instant, counted from `start` in 24-hour days. -#}
+{% macro day_number(start_expression, event_expression) -%}
+    cast(floor({{ elapsed_seconds(start_expression, event_expression) }} / 86400) as integer)
+{%- endmacro %}

@@ -1,0 +1,92 @@
+{#- One row per account and configured milestone of its segment, with the
+    first time the milestone's rule held: the min_count-th event (ties on
+    the timestamp broken by event_id) with the rule's event name and, when
+    the rule has one, the property value, at or after sign-up. Events before
+    sign-up never count. Milestones reached out of order are recorded like
+    any other. The events are read once, for all rules together. -#}
+
+with
+
+accounts as (
+    select * from {{ ref('int_accounts') }}
+),
+
+rules as (
+    select * from {{ ref('milestones') }}
+),
+
+rule_events as (
+    select distinct event_name from rules
+),
+
+events as (
+    select
+        account_id,
+        event_id,
+        event_name,
+        occurred_at,
+        properties
+    from {{ ref('stg_events') }}
+    where event_name in (select rule_events.event_name from rule_events)
+),
+
+qualifying as (
+    select
+        events.account_id,
+        rules.milestone_name,
+        rules.min_count,
+        events.event_id,
+        events.occurred_at,
+        row_number() over (
+            partition by events.account_id, rules.milestone_name
+            order by events.occurred_at, events.event_id
+        ) as occurrence_number
+    from events
+    inner join accounts
+        on events.account_id = accounts.account_id
+    inner join rules
+        on
+            accounts.config_segment = rules.segment
+            and events.event_name = rules.event_name
+    where
+        events.occurred_at >= accounts.signed_up_at
+        and (
+            rules.property_key is null
+            or {{ json_text('events.properties', 'rules.property_key') }} = rules.property_value
+        )
+),
+
+reached as (
+    select
+        account_id,
+        milestone_name,
+        occurred_at as reached_at,
+        event_id as reached_by_event_id
+    from qualifying
+    where occurrence_number = min_count
+),
+
+final as (
+    select
+        accounts.account_id,
+        accounts.config_segment,
+        rules.step_number,
+        rules.milestone_name,
+        rules.expected_by_day,
+        rules.is_activation,
+        rules.is_first_value,
+        reached.reached_at,
+        reached.reached_by_event_id,
+        reached.reached_at is not null as is_reached,
+        {{ elapsed_seconds('accounts.signed_up_at', 'reached.reached_at') }} as seconds_from_signup,
+        {{ day_number('accounts.signed_up_at', 'reached.reached_at') }} as reached_day_number
+    from accounts
+    inner join rules
+        on accounts.config_segment = rules.segment
+    left join reached
+        on
+            accounts.account_id = reached.account_id
+            and rules.milestone_name = reached.milestone_name
+)
+
+select * from final

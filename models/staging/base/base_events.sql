@@ -1,0 +1,157 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='landing_date',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set lookback_days = var('dedupe_lookback_days') %}
+{%- set max_skew_seconds = var('max_clock_skew_hours') * 3600 %}
+{%- set landed_events = require_landed(source('raw', 'events')) %}
+
+with
+
+{% if is_incremental() -%}
+dates_to_rebuild as (
+    {{ landing_dates_to_rebuild(landed_events, lookback_days) }}
+),
+
+{% endif -%}
+
+landed as (
+    select * from {{ landed_events }}
+    {%- if is_incremental() %}
+    where _landing_date in (select dates_to_rebuild.landing_date from dates_to_rebuild)
+    {%- endif %}
+),
+
+known_accounts as (
+    select account_id from {{ ref('base_accounts') }}
+    where quarantine_reason is null
+),
+
+typed as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('account_id') }} as account_id,
+        {{ clean_text('user_id') }} as user_id,
+        {{ clean_text('event_name') }} as event_name,
+        {{ parse_utc_timestamp('occurred_at') }} as occurred_at,
+        {{ parse_utc_timestamp('received_at') }} as received_at,
+        {{ clean_text('properties') }} as properties,
+        _landing_date as landing_date,
+        _source_file as source_file,
+        _source_row as source_row,
+        _loaded_at as loaded_at,
+        _parse_error as parse_error,
+        case
+            when _parse_error is not null then _raw_line
+            else {{ json_record(['event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
+                                 'received_at', 'properties']) }}
+        end as raw_record,
+        true as is_in_batch
+    from landed
+),
+
+{#- Deliveries of the same events on earlier landing dates that are not
+    rebuilt now: they decide whether a copy in this batch is a repeat. #}
+earlier_deliveries as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        null as account_id,
+        null as user_id,
+        null as event_name,
+        null as occurred_at,
+        {{ parse_utc_timestamp('received_at') }} as received_at,
+        null as properties,
+        _landing_date as landing_date,
+        _source_file as source_file,
+        _source_row as source_row,
+        null as loaded_at,
+        null as parse_error,
+        null as raw_record,
+        false as is_in_batch
+    from {{ landed_events }}
+    {%- if is_incremental() %}
+    where
+        _landing_date >= (
+            select {{ dbt.dateadd('day', -lookback_days, 'min(dates_to_rebuild.landing_date)') }}
+            from dates_to_rebuild
+        )
+        and _landing_date < (select max(dates_to_rebuild.landing_date) from dates_to_rebuild)
+        and _landing_date not in (select dates_to_rebuild.landing_date from dates_to_rebuild)
+        and {{ clean_text('event_id') }} in (select typed.event_id from typed)
+    {%- else %}
+    where false
+    {%- endif %}
+),
+
+deliveries as (
+    select * from typed
+    union all
+    select * from earlier_deliveries
+),
+
+ordered as (
+    select
+        deliveries.*,
+        lag(deliveries.landing_date) over (
+            partition by deliveries.event_id
+            order by
+                deliveries.landing_date,
+                deliveries.received_at nulls last,
+                deliveries.source_file,
+                deliveries.source_row
+        ) as previous_delivery_date
+    from deliveries
+),
+
+checked as (
+    select
+        ordered.*,
+        {{ first_failing_check([
+            malformed_line_check(),
+            ["ordered.event_id is null", "missing_event_id"],
+            ["ordered.account_id is null", "missing_account_id"],
+            ["ordered.event_name is null", "missing_event_name"],
+            ["ordered.occurred_at is null", "invalid_occurred_at"],
+            ["ordered.received_at is null", "invalid_received_at"],
+            ["ordered.properties is not null and not " ~ is_json_object('ordered.properties'),
+             "invalid_properties"],
+            [elapsed_seconds('ordered.received_at', 'ordered.occurred_at') ~ " > " ~ max_skew_seconds,
+             "occurred_after_received"],
+            ["known_accounts.account_id is null", "unknown_account"],
+            ["ordered.previous_delivery_date >= "
+             ~ dbt.dateadd('day', -lookback_days, 'ordered.landing_date'), "duplicate_event_id"],
+        ]) }} as quarantine_reason
+    from ordered
+    left join known_accounts
+        on ordered.account_id = known_accounts.account_id
+    where ordered.is_in_batch
+),
+
+final as (
+    select
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        occurred_at,
+        received_at,
+        properties,
+        landing_date,
+        source_file,
+        source_row,
+        loaded_at,
+        quarantine_reason,
+        case quarantine_reason
+            when 'malformed_line' then parse_error
+            when 'duplicate_event_id' then 'an earlier copy landed on ' || cast(previous_delivery_date as varchar)
+        end as quarantine_detail,
+        case when quarantine_reason is not null then raw_record end as raw_record
+    from checked
+)
+
+select * from final

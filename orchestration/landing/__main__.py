@@ -1,0 +1,54 @@
+"""Command line: load the landing zone into the raw tables.
+
+    python -m orchestration.landing load [--table events] [--partition date=2026-01-31] [--force]
+
+Plain dbt reads the raw tables; run this first when not going through Dagster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from orchestration.landing import LandingLoadError, load_contracts, load_table
+from orchestration.lib import connect_warehouse, data_dir, warehouse_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.landing")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="mirror landing files into raw.* tables")
+    load.add_argument("--table", action="append", choices=sorted(load_contracts()),
+                      help="only this table (repeatable; default: all)")
+    load.add_argument("--partition", action="append",
+                      help="only this landing folder, e.g. date=2026-01-31 (repeatable)")
+    load.add_argument("--force", action="store_true", help="reload partitions that did not change")
+    args = parser.parse_args(argv)
+
+    source = data_dir()
+    if not source.is_dir():
+        print(f"landing directory {source} does not exist (set ONBOARDING_DATA_DIR)", file=sys.stderr)
+        return 2
+    failed = False
+    with connect_warehouse() as con:
+        for name in args.table or sorted(load_contracts()):
+            try:
+                result = load_table(con, load_contracts()[name], source, args.partition, args.force)
+            except LandingLoadError as exc:
+                print(exc, file=sys.stderr)
+                failed = True
+                continue
+            print(
+                f"{name:<14} loaded {len(result.partitions_loaded):>4} partition(s), "
+                f"skipped {len(result.partitions_skipped)} unchanged, "
+                f"removed {len(result.partitions_removed)}; {result.rows_loaded} rows "
+                f"({result.malformed_lines} malformed lines); raw.{name} holds {result.rows_in_table}"
+            )
+            for file, columns in result.unknown_columns.items():
+                print(f"  note: {file} has columns outside the contract: {', '.join(columns)}")
+    print(f"warehouse: {warehouse_path()}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Mirror the landing files of a table into its raw warehouse table.
+
+Each landing partition (a folder such as `events/date=2026-01-31/`, or the
+table folder itself) is loaded as one unit, in one transaction: its raw rows
+are deleted and written again. A partition whose files have not changed since
+its last load is skipped, and a partition whose files are gone is removed, so
+the raw table always mirrors the landing zone.
+
+Every column is loaded as text; typing is staging's job. A CSV line that
+cannot be parsed becomes a raw row holding only the line and the parser's
+error, so staging can quarantine it with a reason. A file that cannot be
+loaded at all (unreadable, a required column missing) fails its partition
+with a message naming the file; the other partitions are still loaded, and
+the load raises `LandingLoadError` at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.landing.contract import LOADER_COLUMNS, TableContract
+from orchestration.landing.files import (
+    LandingFile,
+    LandingFileError,
+    check_columns,
+    discover_files,
+    file_columns,
+    partition_signature,
+)
+
+LOAD_LOG = "raw._load_log"
+
+
+class LandingLoadError(Exception):
+    """Some partitions failed; the others were loaded."""
+
+    def __init__(self, table: str, errors: list[LandingFileError]):
+        lines = "\n".join(f"  - {e}" for e in errors)
+        super().__init__(f"{len(errors)} landing partition(s) of '{table}' failed:\n{lines}")
+        self.errors = errors
+
+
+@dataclass
+class TableLoadResult:
+    """What a load did to one table."""
+
+    table: str
+    partitions_loaded: list[str] = field(default_factory=list)
+    partitions_skipped: list[str] = field(default_factory=list)
+    partitions_removed: list[str] = field(default_factory=list)
+    files_loaded: int = 0
+    rows_loaded: int = 0
+    malformed_lines: int = 0
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    rows_in_table: int = 0
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, contract: TableContract) -> None:
+    """Create the raw table and the load log, adding contract columns that are new."""
+    con.execute("create schema if not exists raw")
+    con.execute(
+        f"create table if not exists {LOAD_LOG} (table_name varchar, landing_partition varchar, "
+        "files_signature varchar, files integer, rows_loaded bigint, malformed_lines bigint, "
+        "loaded_at timestamp)"
+    )
+    wanted = {c: "varchar" for c in contract.columns} | LOADER_COLUMNS
+    columns = ", ".join(f"{_quote(c)} {t}" for c, t in wanted.items())
+    con.execute(f"create table if not exists raw.{contract.name} ({columns})")
+    existing = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ?",
+            [contract.name],
+        ).fetchall()
+    }
+    for column, type_ in wanted.items():
+        if column not in existing:
+            con.execute(f"alter table raw.{contract.name} add column {_quote(column)} {type_}")
+
+
+def _select_list(contract: TableContract, present: list[str], file: LandingFile, loaded_at: str) -> str:
+    values = [
+        f"cast({_quote(c)} as varchar) as {_quote(c)}" if c in present else f"null::varchar as {_quote(c)}"
+        for c in contract.columns
+    ]
+    if file.landing_date is not None:
+        landing_date = f"date '{file.landing_date.isoformat()}'"
+    elif "received_at" in present:
+        landing_date = (
+            "coalesce(cast(try_cast(cast(received_at as varchar) as timestamptz) as date), "
+            "current_date)"
+        )
+    else:
+        landing_date = "null::date"
+    values += [
+        f"{landing_date} as _landing_date",
+        f"'{file.partition}' as _landing_partition",
+        "? as _source_file",
+        "_row as _source_row",
+        "null::varchar as _parse_error",
+        "null::varchar as _raw_line",
+        f"timestamp '{loaded_at}' as _loaded_at",
+    ]
+    return ", ".join(values)
+
+
+def _insert_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: TableContract,
+    file: LandingFile,
+    columns: list[str],
+    loaded_at: str,
+) -> tuple[int, int]:
+    """Insert one file's rows; return (rows, malformed lines)."""
+    select = _select_list(contract, columns, file, loaded_at)
+    target = f"raw.{contract.name}"
+    if file.format == "parquet":
+        reader = "(select *, file_row_number + 1 as _row from read_parquet(?, file_row_number = true))"
+    else:
+        types = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'varchar'" for c in columns)
+        reader = (
+            "(select *, row_number() over () as _row from read_csv(?, header = true, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            f"store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans', "
+            f"columns = {{{types}}}))"
+        )
+        con.execute("drop table if exists _rejects")
+        con.execute("drop table if exists _reject_scans")
+    try:
+        rows = con.execute(
+            f"insert into {target} by name select {select} from {reader}",
+            [file.relpath, str(file.path)],
+        ).fetchone()[0]
+    except duckdb.Error as exc:
+        raise LandingFileError(file.relpath, f"cannot be read ({str(exc).splitlines()[0]})") from None
+    malformed = 0
+    if file.format == "csv":
+        malformed = con.execute(
+            f"insert into {target} by name select distinct on (line) "
+            f"'{file.partition}' as _landing_partition, ? as _source_file, line as _source_row, "
+            "error_type || ': ' || error_message as _parse_error, csv_line as _raw_line, "
+            f"{'date ' + repr(file.landing_date.isoformat()) if file.landing_date else 'null'} "
+            f"as _landing_date, timestamp '{loaded_at}' as _loaded_at "
+            "from _rejects order by line",
+            [file.relpath],
+        ).fetchone()[0]
+    return rows, malformed
+
+
+def _load_partition(
+    con: duckdb.DuckDBPyConnection,
+    contract: TableContract,
+    partition: str,
+    files: list[LandingFile],
+    loaded_at: str,
+    result: TableLoadResult,
+) -> None:
+    checked = []
+    for file in files:
+        columns = file_columns(con, file)
+        unknown = check_columns(contract, file, columns)
+        if unknown:
+            result.unknown_columns[file.relpath] = unknown
+        checked.append((file, columns))
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from raw.{contract.name} where _landing_partition = ?", [partition])
+        rows = malformed = 0
+        for file, columns in checked:
+            file_rows, file_malformed = _insert_file(con, contract, file, columns, loaded_at)
+            rows += file_rows
+            malformed += file_malformed
+        con.execute(
+            f"delete from {LOAD_LOG} where table_name = ? and landing_partition = ?",
+            [contract.name, partition],
+        )
+        con.execute(
+            f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, timestamp '{loaded_at}')",
+            [contract.name, partition, partition_signature(files), len(files), rows, malformed],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    result.partitions_loaded.append(partition)
+    result.files_loaded += len(files)
+    result.rows_loaded += rows + malformed
+    result.malformed_lines += malformed
+
+
+def _remove_partition(con: duckdb.DuckDBPyConnection, table: str, partition: str) -> None:
+    con.execute("begin transaction")
+    con.execute(f"delete from raw.{table} where _landing_partition = ?", [partition])
+    con.execute(
+        f"delete from {LOAD_LOG} where table_name = ? and landing_partition = ?", [table, partition]
+    )
+    con.execute("commit")
+
+
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    contract: TableContract,
+    data_dir: Path,
+    partitions: list[str] | None = None,
+    force: bool = False,
+) -> TableLoadResult:
+    """Load the changed partitions of one table (all partitions if `partitions` is None).
+
+    `force` reloads partitions whose files have not changed.
+    """
+    ensure_tables(con, contract)
+    result = TableLoadResult(table=contract.name)
+    by_partition: dict[str, list[LandingFile]] = defaultdict(list)
+    for file in discover_files(data_dir, contract.name):
+        by_partition[file.partition].append(file)
+    logged = dict(
+        con.execute(
+            f"select landing_partition, files_signature from {LOAD_LOG} where table_name = ?",
+            [contract.name],
+        ).fetchall()
+    )
+    wanted = sorted(by_partition) if partitions is None else sorted(set(partitions))
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    errors: list[LandingFileError] = []
+    for partition in wanted:
+        files = by_partition.get(partition, [])
+        if not files:
+            if partition in logged:
+                _remove_partition(con, contract.name, partition)
+                result.partitions_removed.append(partition)
+            continue
+        if not force and logged.get(partition) == partition_signature(files):
+            result.partitions_skipped.append(partition)
+            continue
+        try:
+            _load_partition(con, contract, partition, files, loaded_at, result)
+        except LandingFileError as exc:
+            errors.append(exc)
+    if partitions is None:
+        for partition in sorted(set(logged) - set(by_partition)):
+            _remove_partition(con, contract.name, partition)
+            result.partitions_removed.append(partition)
+    result.rows_in_table = con.execute(f"select count(*) from raw.{contract.name}").fetchone()[0]
+    if errors:
+        raise LandingLoadError(contract.name, errors)
+    return result

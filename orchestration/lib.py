@@ -1,0 +1,68 @@
+"""Small shared helpers: where things live and how to open the warehouse.
+
+Every path is overridable through the environment; relative values are taken
+relative to the repository root, which is also where dbt runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT
+DBT_PROFILES_DIR = REPO_ROOT / "profiles"
+SEEDS_DIR = REPO_ROOT / "seeds"
+SOURCES_YML = REPO_ROOT / "models" / "staging" / "_sources.yml"
+
+DEFAULTS = {
+    "ONBOARDING_DATA_DIR": "data/landing",
+    "ONBOARDING_WAREHOUSE": "warehouse/onboarding.duckdb",
+    "ONBOARDING_TEMP_DIR": "warehouse/tmp",
+    "ONBOARDING_MEMORY_LIMIT": "4GB",
+    "ONBOARDING_DUCKDB_THREADS": "2",
+}
+
+
+def setting(name: str) -> str:
+    """The value of an ONBOARDING_* setting: the environment, else the default."""
+    return os.environ.get(name) or DEFAULTS[name]
+
+
+def repo_path(value: str | os.PathLike[str]) -> Path:
+    """A path from a setting: absolute as given, relative to the repository root."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def data_dir() -> Path:
+    """The landing zone (ONBOARDING_DATA_DIR)."""
+    return repo_path(setting("ONBOARDING_DATA_DIR"))
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file (ONBOARDING_WAREHOUSE)."""
+    return repo_path(setting("ONBOARDING_WAREHOUSE"))
+
+
+def connect_warehouse(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse with the same settings as the dbt profile."""
+    path = path or warehouse_path()
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    temp_dir = repo_path(setting("ONBOARDING_TEMP_DIR"))
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        str(path),
+        read_only=read_only,
+        config={
+            "memory_limit": setting("ONBOARDING_MEMORY_LIMIT"),
+            "threads": int(setting("ONBOARDING_DUCKDB_THREADS")),
+            "temp_directory": str(temp_dir),
+        },
+    )
+    # Set once connected: the time-zone setting needs the ICU extension loaded.
+    con.execute("set TimeZone = 'UTC'")
+    return con
