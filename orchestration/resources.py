@@ -1,0 +1,49 @@
+"""Resources: the dbt project and CLI, and the warehouse file."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource, DbtProject
+
+from orchestration.lib import DBT_PROFILES_DIR, DBT_PROJECT_DIR, connect_warehouse, repo_path, setting
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
+# Under `dagster dev` the manifest is re-parsed on load; elsewhere (dagster
+# asset list, tests, a fresh clone) parse once when it is missing.
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    dbt_project.preparer.prepare(dbt_project)
+
+
+class WarehouseResource(ConfigurableResource):
+    """The DuckDB warehouse file. Empty path = ONBOARDING_WAREHOUSE (or its default)."""
+
+    path: str = ""
+
+    @contextmanager
+    def connect(self, read_only: bool = False):
+        path = repo_path(self.path) if self.path else repo_path(setting("ONBOARDING_WAREHOUSE"))
+        con: duckdb.DuckDBPyConnection = connect_warehouse(path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def dbt_executable() -> str:
+    """dbt next to this Python (the project's virtualenv), else dbt on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def build_resources() -> dict:
+    return {
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "warehouse": WarehouseResource(),
+    }
