@@ -19,10 +19,11 @@
     {{ return(["parse_error is not null", "malformed_line"]) }}
 {%- endmacro %}
 
-{#- The relation of a raw table, failing with a clear message when the
-    landing zone has not been loaded into the warehouse yet. -#}
+{#- The relation of a raw table. A run or build fails with a clear message
+    when the landing zone has not been loaded into the warehouse yet (compile,
+    docs and linters do not need the table). -#}
 {% macro require_landed(relation) -%}
-    {%- if execute -%}
+    {%- if execute and flags.WHICH in ('run', 'build') -%}
         {%- set found = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
         {%- if found is none -%}

@@ -10,6 +10,7 @@ segments as (
 
 {#- Accounts whose segment is missing or not configured use the `default`
     row of the segments seed, and are flagged. #}
+
 configured as (
     select
         accounts.*,

@@ -17,8 +17,8 @@ final as (
     select
         coalesce(
             {% if as_of_override %}timestamp '{{ as_of_override }}'{% else %}null{% endif %},
-            (select max(events.received_at) from events),
-            (select max(accounts.signed_up_at) from accounts)
+            (select max(events.received_at) as latest_received_at from events),
+            (select max(accounts.signed_up_at) as latest_signed_up_at from accounts)
         ) as as_of_at,
         {{ "'environment'" if as_of_override else "'latest_event'" }} as as_of_source
 )

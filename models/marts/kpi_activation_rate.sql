@@ -13,7 +13,7 @@ final as (
     select
         signup_week,
         segment,
-        count(*) as accounts,
+        count(*) as signed_up_accounts,
         {{ count_if('is_activation_window_mature') }} as mature_accounts,
         {{ count_if('not is_activation_window_mature') }} as immature_accounts,
         {{ count_if('is_activation_window_mature and is_activated_in_window') }} as activated_accounts,

@@ -2,47 +2,29 @@
     rows equal the staged rows plus the quarantined rows. Returns the tables
     where they differ. -#}
 {{ config(meta={'dagster': {'ref': {'name': 'stg_quarantine'}}}) }}
+{%- set landed_tables = ['events', 'accounts', 'subscriptions', 'surveys'] %}
 
 with
 
-landed as (
-    select 'events' as source_table, count(*) as landed_rows from {{ source('raw', 'events') }}
-    union all
-    select 'accounts', count(*) from {{ source('raw', 'accounts') }}
-    union all
-    select 'subscriptions', count(*) from {{ source('raw', 'subscriptions') }}
-    union all
-    select 'surveys', count(*) from {{ source('raw', 'surveys') }}
-),
-
-staged as (
-    select 'events' as source_table, count(*) as staged_rows from {{ ref('stg_events') }}
-    union all
-    select 'accounts', count(*) from {{ ref('stg_accounts') }}
-    union all
-    select 'subscriptions', count(*) from {{ ref('stg_subscriptions') }}
-    union all
-    select 'surveys', count(*) from {{ ref('stg_surveys') }}
-),
-
-quarantined as (
-    select
-        source_table,
-        count(*) as quarantined_rows
-    from {{ ref('stg_quarantine') }}
-    group by source_table
+counted as (
+    {%- for table in landed_tables %}
+        select
+            '{{ table }}' as source_table,
+            (select count(*) as row_count from {{ source('raw', table) }}) as landed_rows,
+            (select count(*) as row_count from {{ ref('stg_' ~ table) }}) as staged_rows,
+            (
+                select count(*) as row_count from {{ ref('stg_quarantine') }}
+                where source_table = '{{ table }}'
+            ) as quarantined_rows
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
-    select
-        landed.source_table,
-        landed.landed_rows,
-        coalesce(staged.staged_rows, 0) as staged_rows,
-        coalesce(quarantined.quarantined_rows, 0) as quarantined_rows
-    from landed
-    left join staged on landed.source_table = staged.source_table
-    left join quarantined on landed.source_table = quarantined.source_table
+    select * from counted
+    where landed_rows <> staged_rows + quarantined_rows
 )
 
 select * from final
-where landed_rows <> staged_rows + quarantined_rows

@@ -33,6 +33,7 @@ typed as (
 
 {#- When an account appears more than once, the most recently landed usable
     row wins (a later CRM export corrects an earlier one). #}
+
 ranked as (
     select
         typed.*,

@@ -57,6 +57,7 @@ typed as (
 
 {#- Deliveries of the same events on earlier landing dates that are not
     rebuilt now: they decide whether a copy in this batch is a repeat. #}
+
 earlier_deliveries as (
     select
         {{ clean_text('event_id') }} as event_id,
@@ -84,7 +85,7 @@ earlier_deliveries as (
         and _landing_date not in (select dates_to_rebuild.landing_date from dates_to_rebuild)
         and {{ clean_text('event_id') }} in (select typed.event_id from typed)
     {%- else %}
-    where false
+        where false
     {%- endif %}
 ),
 

@@ -34,6 +34,7 @@ typed as (
 ),
 
 {#- A response landed twice keeps its first copy. #}
+
 ranked as (
     select
         typed.*,
