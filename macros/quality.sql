@@ -21,9 +21,10 @@
 
 {#- The relation of a raw table. A run or build fails with a clear message
     when the landing zone has not been loaded into the warehouse yet (compile,
-    docs and linters do not need the table). -#}
+    docs, linters and unit tests, which replace it with fixtures, do not
+    need the table). -#}
 {% macro require_landed(relation) -%}
-    {%- if execute and flags.WHICH in ('run', 'build') -%}
+    {%- if execute and flags.WHICH in ('run', 'build') and model.resource_type != 'unit_test' -%}
         {%- set found = adapter.get_relation(
             database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
         {%- if found is none -%}
