@@ -1,0 +1,61 @@
+"""Shared fixtures: isolated landing zones and warehouses, and a dbt runner."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def project_env(data_dir: Path, warehouse: Path, **extra: str) -> dict[str, str]:
+    """The environment a command of the project runs with, pointed at test paths."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARDING_")}
+    env.update(
+        ONBOARDING_DATA_DIR=str(data_dir),
+        ONBOARDING_WAREHOUSE=str(warehouse),
+        ONBOARDING_TEMP_DIR=str(warehouse.parent / "tmp"),
+        DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
+        DO_NOT_TRACK="1",
+        **extra,
+    )
+    return env
+
+
+def run_command(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} exited {result.returncode}\n--- stdout\n{result.stdout[-6000:]}"
+            f"\n--- stderr\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def run_dbt(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    return run_command([str(VENV_BIN / "dbt"), *args], env, check)
+
+
+def load_landing(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess:
+    return run_command([sys.executable, "-m", "orchestration.landing", "load", *extra], env)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch):
+    """No test reads the developer's own ONBOARDING_* settings."""
+    for name in list(os.environ):
+        if name.startswith("ONBOARDING_"):
+            monkeypatch.delenv(name)
+
+
+def generate_sample(out: Path, accounts: int, days: int, seed: int, *extra: str) -> Path:
+    """Run the sample generator CLI into `out`."""
+    run_command(
+        [sys.executable, "-m", "orchestration.sample", "generate", "--accounts", str(accounts),
+         "--days", str(days), "--seed", str(seed), "--out", str(out), "--quiet", *extra],
+        env=dict(os.environ),
+    )
+    return out
