@@ -34,12 +34,9 @@ def summary_lines(con) -> list[str]:
     lines = [f"Onboarding KPI summary (data as of {as_of:%Y-%m-%d %H:%M} UTC)", ""]
     lines.append("Activation rate (mature accounts, segment window):")
     lines.append(f"  {'segment':<14}{'accounts':>9}{'mature':>8}{'immature':>10}{'activated':>11}{'rate':>8}")
-    for segment, accounts, mature, immature, activated, rate in con.execute(
-        ACTIVATION_BY_SEGMENT
-    ).fetchall():
+    for segment, accounts, mature, immature, activated, rate in con.execute(ACTIVATION_BY_SEGMENT).fetchall():
         lines.append(
-            f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}"
-            f"  {_percent(rate)}"
+            f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}  {_percent(rate)}"
         )
     ttfv = con.execute(
         "select median(seconds_to_first_value) / 86400, count(first_value_at), count(*) "
@@ -65,7 +62,9 @@ def main() -> int:
     with connect_warehouse(path, read_only=True) as con:
         print("\n".join(summary_lines(con)))
     print(f"\nWarehouse: {path}")
-    print("  marts: marts.kpi_activation_rate, marts.fct_account_activation; quarantine: staging.stg_quarantine")
+    print(
+        "  marts: marts.kpi_activation_rate, marts.fct_account_activation; quarantine: staging.stg_quarantine"
+    )
     return 0
 
 

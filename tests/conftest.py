@@ -54,8 +54,22 @@ def _isolated_settings(monkeypatch):
 def generate_sample(out: Path, accounts: int, days: int, seed: int, *extra: str) -> Path:
     """Run the sample generator CLI into `out`."""
     run_command(
-        [sys.executable, "-m", "orchestration.sample", "generate", "--accounts", str(accounts),
-         "--days", str(days), "--seed", str(seed), "--out", str(out), "--quiet", *extra],
+        [
+            sys.executable,
+            "-m",
+            "orchestration.sample",
+            "generate",
+            "--accounts",
+            str(accounts),
+            "--days",
+            str(days),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ],
         env=dict(os.environ),
     )
     return out

@@ -48,8 +48,11 @@ def test_a_full_in_process_run_materializes_everything_and_every_check_passes(tm
 
     graph = defs.resolve_asset_graph()
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    materialized = {m.asset_key for m in result.get_asset_materialization_events()
-                    for m in [m.event_specific_data.materialization]}
+    materialized = {
+        m.asset_key
+        for m in result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }
     assert materialized == materializable
 
     evaluations = result.get_asset_check_evaluations()

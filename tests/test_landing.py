@@ -44,7 +44,9 @@ def test_contract_comes_from_the_dbt_sources_file():
 
 
 def test_csv_and_parquet_partitions_load_as_text_with_lineage(tmp_path, con):
-    write(day(tmp_path, "2026-01-01"), f"{HEADER}\ne1,a1,u1,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n")
+    write(
+        day(tmp_path, "2026-01-01"), f"{HEADER}\ne1,a1,u1,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n"
+    )
     parquet_file = day(tmp_path, "2026-01-02", "part-0.parquet")
     parquet_file.parent.mkdir(parents=True)
     pq.write_table(
@@ -62,25 +64,43 @@ def test_csv_and_parquet_partitions_load_as_text_with_lineage(tmp_path, con):
     result = load_table(con, EVENTS, tmp_path)
     assert result.partitions_loaded == ["date=2026-01-01", "date=2026-01-02"]
     assert result.rows_loaded == 2
-    got = rows(con, "select event_id, occurred_at, user_id, properties, _landing_date::varchar, "
-                    "_source_file, _source_row from raw.events order by event_id")
+    got = rows(
+        con,
+        "select event_id, occurred_at, user_id, properties, _landing_date::varchar, "
+        "_source_file, _source_row from raw.events order by event_id",
+    )
     assert got == [
         ("e1", "2026-01-01T10:00:00Z", "u1", None, "2026-01-01", "events/date=2026-01-01/events.csv", 1),
         # A typed Parquet timestamp lands as text; optional columns absent from the file are null.
-        ("e2", "2026-01-01 10:00:00+00", None, None, "2026-01-02", "events/date=2026-01-02/part-0.parquet", 1),
+        (
+            "e2",
+            "2026-01-01 10:00:00+00",
+            None,
+            None,
+            "2026-01-02",
+            "events/date=2026-01-02/part-0.parquet",
+            1,
+        ),
     ]
 
 
 def test_unchanged_partitions_are_skipped_changed_ones_reloaded_removed_ones_removed(tmp_path, con):
-    first = write(day(tmp_path, "2026-01-01"), f"{HEADER}\ne1,a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n")
-    second = write(day(tmp_path, "2026-01-02"), f"{HEADER}\ne2,a1,,login,2026-01-02T10:00:00Z,2026-01-02T10:00:01Z,\n")
+    first = write(
+        day(tmp_path, "2026-01-01"), f"{HEADER}\ne1,a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n"
+    )
+    second = write(
+        day(tmp_path, "2026-01-02"), f"{HEADER}\ne2,a1,,login,2026-01-02T10:00:00Z,2026-01-02T10:00:01Z,\n"
+    )
     load_table(con, EVENTS, tmp_path)
 
     again = load_table(con, EVENTS, tmp_path)
     assert again.partitions_loaded == [] and len(again.partitions_skipped) == 2
 
-    write(second, f"{HEADER}\ne2,a1,,login,2026-01-02T10:00:00Z,2026-01-02T10:00:01Z,\n"
-                  "e3,a1,,login,2026-01-02T11:00:00Z,2026-01-02T11:00:01Z,\n")
+    write(
+        second,
+        f"{HEADER}\ne2,a1,,login,2026-01-02T10:00:00Z,2026-01-02T10:00:01Z,\n"
+        "e3,a1,,login,2026-01-02T11:00:00Z,2026-01-02T11:00:01Z,\n",
+    )
     os.utime(second, ns=(1, 2))  # a rewrite is detected by size or modification time
     first.unlink()
     changed = load_table(con, EVENTS, tmp_path)
@@ -96,13 +116,16 @@ def test_malformed_csv_lines_become_raw_rows_with_the_error(tmp_path, con):
         f"{HEADER}\n"
         "e1,a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n"
         "e2,a1,login\n"
-        '"e3",a1,,help_article_viewed,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,"{""topic"": ""sso, saml""}"\n',
+        '"e3",a1,,help_article_viewed,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,'
+        '"{""topic"": ""sso, saml""}"\n',
     )
     result = load_table(con, EVENTS, tmp_path)
     assert result.rows_loaded == 3 and result.malformed_lines == 1
     good = rows(con, "select event_id, properties from raw.events where _parse_error is null order by 1")
     assert good == [("e1", None), ("e3", '{"topic": "sso, saml"}')]
-    (bad,) = rows(con, "select _raw_line, _parse_error, _source_row from raw.events where _parse_error is not null")
+    (bad,) = rows(
+        con, "select _raw_line, _parse_error, _source_row from raw.events where _parse_error is not null"
+    )
     assert bad[0] == "e2,a1,login" and "MISSING COLUMNS" in bad[1] and bad[2] == 3
 
 
@@ -125,7 +148,9 @@ def test_a_bad_file_fails_its_partition_naming_the_file_and_other_partitions_sti
 
 
 def test_a_failed_reload_keeps_the_previous_rows_of_that_partition(tmp_path, con):
-    path = write(day(tmp_path, "2026-01-01"), f"{HEADER}\ne1,a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n")
+    path = write(
+        day(tmp_path, "2026-01-01"), f"{HEADER}\ne1,a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n"
+    )
     load_table(con, EVENTS, tmp_path)
     write(path, "event_id,occurred_at\ne9,2026-01-01\n")
     with pytest.raises(LandingLoadError, match="events/date=2026-01-01/events.csv"):
@@ -141,7 +166,11 @@ def test_unknown_columns_are_reported_and_missing_optional_columns_are_null(tmp_
 
 
 def test_unsplit_event_files_take_the_arrival_date_as_landing_date(tmp_path, con):
-    write(tmp_path / "events" / "all.csv",
-          f"{HEADER}\ne1,a1,,login,2026-01-01T23:59:00Z,2026-01-02T00:00:30+00:00,\n")
+    write(
+        tmp_path / "events" / "all.csv",
+        f"{HEADER}\ne1,a1,,login,2026-01-01T23:59:00Z,2026-01-02T00:00:30+00:00,\n",
+    )
     load_table(con, EVENTS, tmp_path)
-    assert rows(con, "select _landing_date::varchar, _landing_partition from raw.events") == [("2026-01-02", "")]
+    assert rows(con, "select _landing_date::varchar, _landing_partition from raw.events") == [
+        ("2026-01-02", "")
+    ]

@@ -50,7 +50,7 @@ def built(tmp_path_factory) -> Built:
 
 def test_activation_fact_equals_ground_truth_for_every_account(built):
     mismatches = built.query(f"""
-        with truth as (select * from {built.truth('accounts')}),
+        with truth as (select * from {built.truth("accounts")}),
         fact as (select * from marts.fct_account_activation)
         select
             coalesce(truth.account_id, fact.account_id) as account_id,
@@ -80,10 +80,13 @@ def test_activation_fact_equals_ground_truth_for_every_account(built):
 
 def test_every_milestone_equals_ground_truth(built):
     mismatches = built.query(f"""
-        with truth as (select * from {built.truth('account_milestones')}),
+        with truth as (select * from {built.truth("account_milestones")}),
         model as (select * from intermediate.int_account_milestones)
-        select coalesce(truth.account_id, model.account_id), coalesce(truth.milestone_name, model.milestone_name),
-            truth.reached_at, model.reached_at
+        select
+            coalesce(truth.account_id, model.account_id),
+            coalesce(truth.milestone_name, model.milestone_name),
+            truth.reached_at,
+            model.reached_at
         from truth full outer join model
             on truth.account_id = model.account_id and truth.milestone_name = model.milestone_name
         where truth.reached_at is distinct from model.reached_at
@@ -101,10 +104,12 @@ def test_as_of_is_the_latest_arrival_of_a_usable_event(built):
 
 
 def test_quarantine_holds_exactly_the_planted_bad_rows(built):
-    counted = dict(built.query(
-        "select quarantine_reason, count(*) from staging.stg_quarantine "
-        "where source_table = 'events' group by all"
-    ))
+    counted = dict(
+        built.query(
+            "select quarantine_reason, count(*) from staging.stg_quarantine "
+            "where source_table = 'events' group by all"
+        )
+    )
     planted = {reason: built.summary["counts"][reason] for reason in QUARANTINE_REASONS}
     assert all(planted.values()), f"the generator planted no rows of some kind: {planted}"
     assert counted == planted
@@ -130,8 +135,7 @@ def test_landed_rows_equal_staged_plus_quarantined(built):
 def _base_events_snapshot(warehouse: Path) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
-            "select * exclude (loaded_at) from staging.base_events "
-            "order by source_file, source_row"
+            "select * exclude (loaded_at) from staging.base_events order by source_file, source_row"
         ).fetchall()
 
 
@@ -172,8 +176,11 @@ def test_incremental_rebuilds_are_idempotent_and_out_of_order_loads_agree(built,
 def test_an_invalid_partition_range_is_refused_before_any_sql(built):
     result = run_dbt(
         ["run", "-s", "base_events"],
-        {**built.env, "ONBOARDING_PARTITION_START": "2026-01-01'; drop table x; --",
-         "ONBOARDING_PARTITION_END": "2026-01-02"},
+        {
+            **built.env,
+            "ONBOARDING_PARTITION_START": "2026-01-01'; drop table x; --",
+            "ONBOARDING_PARTITION_END": "2026-01-02",
+        },
         check=False,
     )
     assert result.returncode != 0

@@ -14,14 +14,26 @@ from orchestration.landing import LandingLoadError, load_contracts, load_table
 from orchestration.lib import connect_warehouse, data_dir, warehouse_path
 
 
+def _group_by_columns(unknown: dict[str, list[str]]) -> dict[tuple[str, ...], list[str]]:
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for file, columns in unknown.items():
+        grouped.setdefault(tuple(columns), []).append(file)
+    return grouped
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.landing")
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("load", help="mirror landing files into raw.* tables")
-    load.add_argument("--table", action="append", choices=sorted(load_contracts()),
-                      help="only this table (repeatable; default: all)")
-    load.add_argument("--partition", action="append",
-                      help="only this landing folder, e.g. date=2026-01-31 (repeatable)")
+    load.add_argument(
+        "--table",
+        action="append",
+        choices=sorted(load_contracts()),
+        help="only this table (repeatable; default: all)",
+    )
+    load.add_argument(
+        "--partition", action="append", help="only this landing folder, e.g. date=2026-01-31 (repeatable)"
+    )
     load.add_argument("--force", action="store_true", help="reload partitions that did not change")
     args = parser.parse_args(argv)
 
@@ -44,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"removed {len(result.partitions_removed)}; {result.rows_loaded} rows "
                 f"({result.malformed_lines} malformed lines); raw.{name} holds {result.rows_in_table}"
             )
-            for file, columns in result.unknown_columns.items():
-                print(f"  note: {file} has columns outside the contract: {', '.join(columns)}")
+            for columns, files in _group_by_columns(result.unknown_columns).items():
+                print(
+                    f"  note: {len(files)} file(s) have columns outside the contract "
+                    f"({', '.join(columns)}), e.g. {files[0]}"
+                )
     print(f"warehouse: {warehouse_path()}")
     return 1 if failed else 0
 

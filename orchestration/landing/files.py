@@ -124,7 +124,9 @@ def _csv_header(file: LandingFile) -> list[str]:
 
 def _parquet_columns(con: duckdb.DuckDBPyConnection, file: LandingFile) -> list[str]:
     try:
-        rows = con.execute("describe select * from read_parquet(?)", [str(file.path)]).fetchall()
+        rows = con.execute(
+            "describe select * from read_parquet(?, hive_partitioning = false)", [str(file.path)]
+        ).fetchall()
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
         raise LandingFileError(file.relpath, f"is not a readable Parquet file ({message})") from None

@@ -97,8 +97,7 @@ def _select_list(contract: TableContract, present: list[str], file: LandingFile,
         landing_date = f"date '{file.landing_date.isoformat()}'"
     elif "received_at" in present:
         landing_date = (
-            "coalesce(cast(try_cast(cast(received_at as varchar) as timestamptz) as date), "
-            "current_date)"
+            "coalesce(cast(try_cast(cast(received_at as varchar) as timestamptz) as date), current_date)"
         )
     else:
         landing_date = "null::date"
@@ -125,7 +124,10 @@ def _insert_file(
     select = _select_list(contract, columns, file, loaded_at)
     target = f"raw.{contract.name}"
     if file.format == "parquet":
-        reader = "(select *, file_row_number + 1 as _row from read_parquet(?, file_row_number = true))"
+        reader = (
+            "(select *, file_row_number + 1 as _row "
+            "from read_parquet(?, file_row_number = true, hive_partitioning = false))"
+        )
     else:
         types = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'varchar'" for c in columns)
         reader = (
@@ -201,9 +203,7 @@ def _load_partition(
 def _remove_partition(con: duckdb.DuckDBPyConnection, table: str, partition: str) -> None:
     con.execute("begin transaction")
     con.execute(f"delete from raw.{table} where _landing_partition = ?", [partition])
-    con.execute(
-        f"delete from {LOAD_LOG} where table_name = ? and landing_partition = ?", [table, partition]
-    )
+    con.execute(f"delete from {LOAD_LOG} where table_name = ? and landing_partition = ?", [table, partition])
     con.execute("commit")
 
 

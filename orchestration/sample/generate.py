@@ -1,0 +1,161 @@
+"""Generate a landing zone: plan the world once, then write the events day by day
+in parallel workers (each day has its own random stream, so the output does
+not depend on the number of workers)."""
+
+import datetime as dt
+import multiprocessing
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+from tqdm import tqdm
+
+from orchestration.sample import config as cfg
+from orchestration.sample.activity import daily_rates, day_events
+from orchestration.sample.delivery import COUNT_KEYS, DayDelivery, arrival_dates, deliver
+from orchestration.sample.journeys import ABANDONED, NEVER
+from orchestration.sample.seeds import read_segment_configs
+from orchestration.sample.surveys import build_surveys
+from orchestration.sample.truth import planted_summary, write_truth
+from orchestration.sample.world import World, build_world
+from orchestration.sample.writer import iso_text, prepare_output, write_marker, write_table
+
+_WORLD: World | None = None  # set before the workers fork; they only read it
+_OUT: tuple[Path, str] | None = None
+
+
+def _date(world: World, day: int) -> str:
+    return (dt.date.fromisoformat(world.params.start) + dt.timedelta(days=int(day))).isoformat()
+
+
+def write_day(day: int) -> DayDelivery:
+    """Generate the events that occur on `day` and write them by arrival date."""
+    world, (out, fmt) = _WORLD, _OUT
+    table, received, delivery = deliver(world, day, day_events(world, day))
+    arrival = arrival_dates(world, received)
+    for arrived in np.unique(arrival):
+        rows = pa.array(np.flatnonzero(arrival == arrived))
+        path = out / "events" / f"date={_date(world, arrived)}" / f"events-occurred-{_date(world, day)}"
+        delivery.files.append(str(write_table(table.take(rows), path, fmt)))
+    return delivery
+
+
+def accounts_table(world: World) -> pa.Table:
+    acc = world.accounts
+    return pa.table(
+        {
+            "account_id": pa.array(acc.ids, pa.string()),
+            "account_name": pa.array(acc.names, pa.string()),
+            "signed_up_at": iso_text(acc.signup_ms),
+            "segment": pa.array(acc.segment, pa.string()),
+            "plan": pa.array(acc.plan, pa.string()),
+            "industry": pa.array(acc.industry, pa.string()),
+            "company_size": pa.array(acc.company_size, pa.string()),
+            "acquisition_channel": pa.array(acc.channel, pa.string()),
+            "onboarding_variant": pa.array(acc.variant, pa.string()),
+        }
+    )
+
+
+def subscriptions_table(world: World) -> pa.Table:
+    subs = world.subscriptions
+    ongoing = subs.period_end == NEVER
+    end_text = iso_text(np.where(ongoing, 0, subs.period_end))
+    return pa.table(
+        {
+            "account_id": pa.array(world.accounts.ids[subs.account], pa.string()),
+            "period_start": iso_text(subs.period_start),
+            "period_end": pa.array(end_text.to_pylist(), pa.string(), mask=ongoing),
+            "mrr": pa.array(subs.mrr, pa.float64()),
+            "seats": pa.array(subs.seats, pa.int64()),
+            "plan": pa.array(subs.plan, pa.string()),
+        }
+    )
+
+
+def expected_events_per_account(params: cfg.Params, seeds_dir: Path) -> float:
+    """Events an account produces on average under these parameters (from a pilot world)."""
+    pilot = build_world(cfg.Params(**{**params.__dict__, "accounts": 2000}), read_segment_configs(seeds_dir))
+    total = sum(float(daily_rates(pilot, day)[1].sum()) for day in range(pilot.days))
+    return total * (1 + params.imperfections.duplicate) / 2000
+
+
+def generate(
+    params: cfg.Params,
+    out: Path,
+    fmt: str,
+    seeds_dir: Path,
+    workers: int = 2,
+    force: bool = False,
+    quiet: bool = False,
+    arguments: dict | None = None,
+) -> dict:
+    global _WORLD, _OUT
+    prepare_output(out, force)
+    world = build_world(params, read_segment_configs(seeds_dir))
+    write_table(accounts_table(world), out / "accounts" / "accounts", fmt)
+    write_table(subscriptions_table(world), out / "subscriptions" / "subscriptions", fmt)
+    surveys = build_surveys(world)
+    write_table(surveys, out / "surveys" / "surveys", fmt)
+
+    _WORLD, _OUT = world, (out, fmt)
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    distinct, as_of_ms = 0, -1
+    has_events = np.zeros(len(world.accounts), dtype=bool)
+    large = params.accounts * params.days * 5 >= 1_000_000  # roughly a million events or more
+    progress = tqdm(
+        total=params.days,
+        unit="day",
+        file=sys.stderr,
+        disable=quiet or not large,
+        desc="events",
+        mininterval=1.0,
+    )
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) if workers > 1 else _Serial() as pool:
+        for delivery in pool.imap_unordered(write_day, range(params.days)):
+            for key, value in delivery.counts.items():
+                counts[key] += value
+            distinct += delivery.distinct_event_ids
+            as_of_ms = max(as_of_ms, delivery.max_valid_received_ms)
+            has_events[delivery.accounts_with_events] = True
+            progress.update(1)
+            progress.set_postfix(events=f"{counts['events_written']:,}")
+    progress.close()
+    _WORLD = _OUT = None
+
+    counts.update(
+        distinct_event_ids=distinct,
+        accounts_written=len(world.accounts),
+        accounts_without_events=int((~has_events).sum()),
+        accounts_abandoned=int((world.journeys.outcome == ABANDONED).sum()),
+        subscription_periods=len(world.subscriptions.account),
+        survey_responses=surveys.num_rows,
+    )
+    summary = {
+        "arguments": arguments or {},
+        "start": params.start,
+        "end": _date(world, params.days),
+        "as_of": iso_text(np.array([as_of_ms])).to_pylist()[0] if as_of_ms >= 0 else None,
+        "format": fmt,
+        "counts": counts,
+        "planted": planted_summary(world),
+    }
+    write_truth(out, world, as_of_ms, has_events, summary)
+    write_marker(out, arguments or {})
+    return summary
+
+
+class _Serial:
+    """A one-process stand-in for a pool."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def imap_unordered(function, items):
+        return map(function, items)
