@@ -159,6 +159,7 @@ def test_incremental_rebuilds_are_idempotent_and_out_of_order_loads_agree(built,
     assert _base_events_snapshot(warehouse) == expected, "rebuilding a range changed it"
 
     parked = tmp_path / "parked"
+    parked.mkdir()
     for name in middle:
         shutil.move(data_dir / "events" / name, parked / name)
     load_landing(env)

@@ -41,10 +41,35 @@ class DayDelivery:
     files: list[str] = field(default_factory=list)
 
 
-def _replace(array: pa.Array, mask: np.ndarray, values) -> pa.Array:
-    if not mask.any():
-        return array
-    return pc.replace_with_mask(array, pa.array(mask), pa.array(values, pa.string()))
+def _text(values: pa.Array, codes: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    """Strings by code from a small vocabulary (one take)."""
+    return values.take(pa.array(codes, mask=null))
+
+
+def _break_rows(
+    rng, table: pa.Table, broken: dict[str, np.ndarray], received: np.ndarray, world: World
+) -> pa.Table:
+    """The broken rows, each spoilt in its own way (few rows: plain Python is fine)."""
+    rows = {name: np.flatnonzero(mask) for name, mask in broken.items() if name not in VALID_KINDS}
+    order = np.concatenate(list(rows.values())) if rows else np.array([], dtype=np.int64)
+    spoilt = table.take(pa.array(order, pa.int64())).to_pydict()
+    position = 0
+    for name, index in rows.items():
+        for i in range(len(index)):
+            row = position + i
+            if name == "missing_account_id":
+                spoilt["account_id"][row] = None
+            elif name == "unknown_account":
+                spoilt["account_id"][row] = f"acc_x{rng.integers(0, 10**6):06d}"
+            elif name == "invalid_occurred_at":
+                spoilt["occurred_at"][row] = str(rng.choice(BAD_TIMESTAMPS))
+            elif name == "occurred_after_received":
+                ahead = received[index[i]] + int(rng.uniform(2.0, 10.0) * cfg.DAY_MS)
+                spoilt["occurred_at"][row] = iso_text(np.array([ahead])).to_pylist()[0]
+            elif name == "invalid_properties":
+                spoilt["properties"][row] = str(rng.choice(BAD_PROPERTIES))
+        position += len(index)
+    return pa.table(spoilt, schema=table.schema), order
 
 
 def deliver(world: World, day: int, events: DayEvents) -> tuple[pa.Table, np.ndarray, DayDelivery]:
@@ -67,72 +92,38 @@ def deliver(world: World, day: int, events: DayEvents) -> tuple[pa.Table, np.nda
     received = np.where(late, events.time + delay, received)
     received = np.minimum(received, world.end_ms - 1)
 
-    ids = pc.binary_join_element_wise(
-        "evt_", pa.array((day + 1) * 100_000_000 + np.arange(n)).cast(pa.string()), ""
-    )
-    account_ids = pa.array(world.accounts.ids[events.account], pa.string())
-    account_ids = _replace(
-        account_ids, broken["missing_account_id"], [None] * broken["missing_account_id"].sum()
-    )
-    account_ids = _replace(
-        account_ids,
-        broken["unknown_account"],
-        [f"acc_x{v:06d}" for v in rng.integers(0, 10**6, broken["unknown_account"].sum())],
-    )
-    users = pa.array(events.user + 1, mask=events.user == NO_USER).cast(pa.string())
-    users = pc.binary_join_element_wise("usr_", users, "")
-    names = np.asarray(world.vocab.event_names, dtype=object)
-    unknown = broken["unknown_event_name"]
     codes = events.event.copy()
-    codes[unknown] = [
-        world.vocab.event_code[e]
-        for e in np.asarray(cfg.UNKNOWN_EVENT_NAMES)[
-            rng.integers(0, len(cfg.UNKNOWN_EVENT_NAMES), unknown.sum())
-        ]
-    ]
-    event_names = pa.array(names, pa.string()).take(pa.array(codes))
-    occurred = iso_text(events.time)
-    occurred = _replace(
-        occurred,
-        broken["invalid_occurred_at"],
-        list(
-            np.asarray(BAD_TIMESTAMPS)[
-                rng.integers(0, len(BAD_TIMESTAMPS), broken["invalid_occurred_at"].sum())
-            ]
-        ),
-    )
-    ahead = broken["occurred_after_received"]
-    future = received[ahead] + (rng.uniform(2.0, 10.0, ahead.sum()) * cfg.DAY_MS).astype(np.int64)
-    occurred = _replace(occurred, ahead, iso_text(future).to_pylist())
-    props = pa.array(world.vocab.properties, pa.string()).take(
-        pa.array(events.prop, mask=events.prop == NO_PROPERTIES)
-    )
-    bad_props = broken["invalid_properties"]
-    props = _replace(
-        props,
-        bad_props,
-        list(np.asarray(BAD_PROPERTIES)[rng.integers(0, len(BAD_PROPERTIES), bad_props.sum())]),
-    )
+    unknown = np.flatnonzero(broken["unknown_event_name"])
+    codes[unknown] = [world.vocab.event_code[e] for e in rng.choice(cfg.UNKNOWN_EVENT_NAMES, len(unknown))]
     table = pa.table(
         {
-            "event_id": ids,
-            "account_id": account_ids,
-            "user_id": users,
-            "event_name": event_names,
-            "occurred_at": occurred,
+            "event_id": pc.binary_join_element_wise(
+                "evt_", pa.array((day + 1) * 100_000_000 + np.arange(n)).cast(pa.string()), ""
+            ),
+            "account_id": _text(world.account_text, events.account),
+            "user_id": pc.binary_join_element_wise(
+                "usr_", pa.array(events.user + 1, mask=events.user == NO_USER).cast(pa.string()), ""
+            ),
+            "event_name": _text(world.event_name_text, codes),
+            "occurred_at": iso_text(events.time),
             "received_at": iso_text(received),
-            "properties": props,
+            "properties": _text(world.property_text, events.prop, events.prop == NO_PROPERTIES),
         }
     )
+    spoilt, spoilt_rows = _break_rows(rng, table, broken, received, world)
+    keep = np.ones(n, dtype=bool)
+    keep[spoilt_rows] = False
+    table = pa.concat_tables([table.filter(pa.array(keep)), spoilt])
+    received = np.concatenate([received[keep], received[spoilt_rows]])
+    valid = np.concatenate([valid[keep], valid[spoilt_rows]])
 
     # Re-deliveries of clean rows, arriving up to three days later (if before the end).
     again = np.flatnonzero(valid & (rng.random(n) < shares.duplicate))
     again_at = received[again] + rng.integers(1_000, 3 * cfg.DAY_MS, len(again))
     arrived = again_at < world.end_ms
     again, again_at = again[arrived], again_at[arrived]
-    copies = table.take(pa.array(again)).set_column(5, "received_at", iso_text(again_at))
+    copies = table.take(pa.array(again, pa.int64())).set_column(5, "received_at", iso_text(again_at))
     table = pa.concat_tables([table, copies])
-    received = np.concatenate([received, again_at])
 
     for name in BROKEN_KINDS:
         out.counts[name] = int(broken[name].sum())
@@ -142,9 +133,9 @@ def deliver(world: World, day: int, events: DayEvents) -> tuple[pa.Table, np.nda
     out.counts["before_signup"] = int((events.time < world.accounts.signup_ms[events.account]).sum())
     out.distinct_event_ids = n
     if valid.any():
-        out.max_valid_received_ms = int(received[:n][valid].max())
+        out.max_valid_received_ms = int(received[valid].max())
     out.accounts_with_events = np.unique(events.account)
-    return table, received, out
+    return table, np.concatenate([received, again_at]), out
 
 
 def arrival_dates(world: World, received: np.ndarray) -> np.ndarray:

@@ -23,22 +23,38 @@ from orchestration.sample.writer import iso_text, prepare_output, write_marker, 
 
 _WORLD: World | None = None  # set before the workers fork; they only read it
 _OUT: tuple[Path, str] | None = None
+# Days generated together and written to one file per arrival date: fewer, larger
+# files (late arrivals and re-deliveries otherwise make many tiny ones). Fixed, so
+# the output does not depend on the number of workers.
+DAYS_PER_BLOCK = 7
 
 
 def _date(world: World, day: int) -> str:
     return (dt.date.fromisoformat(world.params.start) + dt.timedelta(days=int(day))).isoformat()
 
 
-def write_day(day: int) -> DayDelivery:
-    """Generate the events that occur on `day` and write them by arrival date."""
+def write_block(first_day: int) -> list[DayDelivery]:
+    """Generate the events that occur in a block of days and write them by arrival date."""
     world, (out, fmt) = _WORLD, _OUT
-    table, received, delivery = deliver(world, day, day_events(world, day))
-    arrival = arrival_dates(world, received)
-    for arrived in np.unique(arrival):
-        rows = pa.array(np.flatnonzero(arrival == arrived))
-        path = out / "events" / f"date={_date(world, arrived)}" / f"events-occurred-{_date(world, day)}"
-        delivery.files.append(str(write_table(table.take(rows), path, fmt)))
-    return delivery
+    days = range(first_day, min(first_day + DAYS_PER_BLOCK, world.days))
+    tables, arrivals, deliveries = [], [], []
+    for day in days:
+        table, received, delivery = deliver(world, day, day_events(world, day))
+        tables.append(table)
+        arrivals.append(arrival_dates(world, received))
+        deliveries.append(delivery)
+    arrival = np.concatenate(arrivals)
+    order = np.argsort(arrival, kind="stable")
+    table = pa.concat_tables(tables).take(pa.array(order))
+    arrival = arrival[order]
+    bounds = np.flatnonzero(np.diff(arrival)) + 1
+    for start, stop in zip(
+        np.concatenate([[0], bounds]), np.concatenate([bounds, [len(arrival)]]), strict=True
+    ):
+        folder = out / "events" / f"date={_date(world, arrival[start])}"
+        path = folder / f"events-occurred-from-{_date(world, first_day)}"
+        deliveries[0].files.append(str(write_table(table.slice(start, stop - start), path, fmt)))
+    return deliveries
 
 
 def accounts_table(world: World) -> pa.Table:
@@ -113,8 +129,10 @@ def generate(
         mininterval=1.0,
     )
     context = multiprocessing.get_context("fork")
+    blocks = range(0, params.days, DAYS_PER_BLOCK)
     with context.Pool(workers) if workers > 1 else _Serial() as pool:
-        for delivery in pool.imap_unordered(write_day, range(params.days)):
+        deliveries = (d for block in pool.imap_unordered(write_block, blocks) for d in block)
+        for delivery in deliveries:
             for key, value in delivery.counts.items():
                 counts[key] += value
             distinct += delivery.distinct_event_ids

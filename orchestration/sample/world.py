@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from orchestration.sample import config as cfg
 from orchestration.sample.accounts import Accounts, plan_accounts
@@ -32,6 +33,12 @@ class World:
     config_names: list[str]
     # event code -> config name -> (property_key, property_value) of its milestone family
     families: dict[int, dict[str, tuple[str | None, str | None]]]
+
+    def __post_init__(self):
+        # Text columns are built by `take` on these.
+        self.account_text = pa.array(self.accounts.ids, pa.string())
+        self.event_name_text = pa.array(self.vocab.event_names, pa.string())
+        self.property_text = pa.array(self.vocab.properties, pa.string())
 
     @property
     def days(self) -> int:

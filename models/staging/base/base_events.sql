@@ -1,8 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='landing_date',
+        incremental_strategy='replace_landing_dates',
         on_schema_change='fail',
     )
 }}
