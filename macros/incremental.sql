@@ -8,40 +8,47 @@
     - plus the landed dates up to `lookback_days` after those, when they
       exist (an out-of-order backfill): which copy of a re-delivered event
       counts depends on the earlier dates.
-    Returns a query with one column, landing_date. -#}
+    Renders CTEs ending with `dates_to_rebuild` (one column, landing_date);
+    call it at the start of a line inside a `with`. -#}
 {% macro landing_dates_to_rebuild(landed, lookback_days) -%}
-    {%- set range = partition_range() -%}
-    with requested as (
-        {%- if range is not none %}
-        select distinct _landing_date as landing_date
-        from {{ landed }}
-        where _landing_date between date '{{ range.start }}' and date '{{ range.end }}'
-        union
-        select distinct landing_date
-        from {{ this }}
-        where landing_date between date '{{ range.start }}' and date '{{ range.end }}'
-        {%- else %}
-        select distinct _landing_date as landing_date
-        from {{ landed }}
-        where _loaded_at > (select coalesce(max(loaded_at), timestamp '1900-01-01') from {{ this }})
-        {%- endif %}
-    ),
+{%- set range = partition_range() -%}
+requested_dates as (
+    {%- if range is not none %}
+    select distinct landed._landing_date as landing_date
+    from {{ landed }} as landed
+    where landed._landing_date between date '{{ range.start }}' and date '{{ range.end }}'
+    union
+    select distinct existing.landing_date
+    from {{ this }} as existing
+    where existing.landing_date between date '{{ range.start }}' and date '{{ range.end }}'
+    {%- else %}
+    select distinct landed._landing_date as landing_date
+    from {{ landed }} as landed
+    where
+        landed._loaded_at > (
+            select coalesce(max(existing.loaded_at), timestamp '1900-01-01') as last_loaded_at
+            from {{ this }} as existing
+        )
+    {%- endif %}
+),
 
-    bounds as (
-        select
-            min(landing_date) as first_date,
-            max(landing_date) as last_date
-        from requested
-    )
+requested_bounds as (
+    select
+        min(requested_dates.landing_date) as first_date,
+        max(requested_dates.landing_date) as last_date
+    from requested_dates
+),
 
-    select landing_date from requested
+dates_to_rebuild as (
+    select requested_dates.landing_date from requested_dates
     union
     select distinct landed._landing_date as landing_date
     from {{ landed }} as landed
-    cross join bounds
+    cross join requested_bounds
     where
-        landed._landing_date > bounds.first_date
-        and landed._landing_date <= {{ dbt.dateadd('day', lookback_days, 'bounds.last_date') }}
+        landed._landing_date > requested_bounds.first_date
+        and landed._landing_date <= {{ dbt.dateadd('day', lookback_days, 'requested_bounds.last_date') }}
+)
 {%- endmacro %}
 
 {#- Incremental strategy `replace_landing_dates`: delete every landing date

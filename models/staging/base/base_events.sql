@@ -13,8 +13,13 @@
 with
 
 {% if is_incremental() -%}
-dates_to_rebuild as (
-    {{ landing_dates_to_rebuild(landed_events, lookback_days) }}
+{{ landing_dates_to_rebuild(landed_events, lookback_days) }},
+
+rebuild_bounds as (
+    select
+        max(landing_date) as last_date,
+        {{ dbt.dateadd('day', -lookback_days, 'min(landing_date)') }} as lookback_from
+    from dates_to_rebuild
 ),
 
 {% endif -%}
@@ -75,14 +80,11 @@ earlier_deliveries as (
         false as is_in_batch
     from {{ landed_events }}
     {%- if is_incremental() %}
-    where
-        _landing_date >= (
-            select {{ dbt.dateadd('day', -lookback_days, 'min(dates_to_rebuild.landing_date)') }}
-            from dates_to_rebuild
-        )
-        and _landing_date < (select max(dates_to_rebuild.landing_date) from dates_to_rebuild)
-        and _landing_date not in (select dates_to_rebuild.landing_date from dates_to_rebuild)
-        and {{ clean_text('event_id') }} in (select typed.event_id from typed)
+        where
+            _landing_date >= (select rebuild_bounds.lookback_from from rebuild_bounds)
+            and _landing_date < (select rebuild_bounds.last_date from rebuild_bounds)
+            and _landing_date not in (select dates_to_rebuild.landing_date from dates_to_rebuild)
+            and {{ clean_text('event_id') }} in (select typed.event_id from typed)
     {%- else %}
         where false
     {%- endif %}
