@@ -39,9 +39,9 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed  ## create .venv from the lock file (uv) and parse the dbt project
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (default data/landing)
 	$(BIN)/python -m orchestration.sample generate --accounts $(SAMPLE_ACCOUNTS) \

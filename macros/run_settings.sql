@@ -9,7 +9,7 @@
     {%- if value == '' -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if not modules.re.fullmatch('\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])', value) -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])', value) -%}
         {{ exceptions.raise_compiler_error(name ~ "='" ~ value ~ "' is not a date of the form YYYY-MM-DD") }}
     {%- endif -%}
     {{ return(modules.datetime.date.fromisoformat(value).isoformat()) }}
@@ -21,7 +21,7 @@
     {%- if value == '' -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if not modules.re.fullmatch('\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?Z?', value) -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?Z?', value) -%}
         {{ exceptions.raise_compiler_error(name ~ "='" ~ value ~ "' is not a UTC timestamp of the form YYYY-MM-DD HH:MM:SS") }}
     {%- endif -%}
     {{ return(value | replace('T', ' ') | replace('Z', '')) }}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +12,13 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.lib import DBT_PROFILES_DIR, DBT_PROJECT_DIR, connect_warehouse, repo_path, setting
+
+# dbt is installed next to this Python (the project's virtualenv). Put it on PATH,
+# so that every dbt call works, including the one dagster-dbt makes to parse
+# the project under `dagster dev`, even when the virtualenv is not activated.
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
 # Under `dagster dev` the manifest is re-parsed on load; elsewhere (dagster
@@ -36,14 +43,8 @@ class WarehouseResource(ConfigurableResource):
             con.close()
 
 
-def dbt_executable() -> str:
-    """dbt next to this Python (the project's virtualenv), else dbt on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
 def build_resources() -> dict:
     return {
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project),
         "warehouse": WarehouseResource(),
     }
