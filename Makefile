@@ -13,9 +13,11 @@ BIN := $(VENV)/bin
 # Settings shared by every target (override on the command line or in the environment).
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-# dagster dev reads [tool.dagster] in pyproject.toml; `dagster asset` / `dagster job`
-# subcommands of Dagster 1.13 only read -m or this variable.
-export DAGSTER_MODULE_NAME := orchestration.definitions
+# dagster dev reads [tool.dagster] in pyproject.toml; the `dagster asset` and
+# `dagster job` subcommands of Dagster 1.13 do not, so they get -m. (Exporting
+# DAGSTER_MODULE_NAME instead would break `dagster dev`: its webserver then gets
+# two code locations and refuses to start.)
+DAGSTER_CODE := -m orchestration.definitions
 export DO_NOT_TRACK := 1
 export UV_PYTHON_DOWNLOADS := never
 
@@ -49,7 +51,8 @@ sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (defau
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
 	@echo "Materializing every asset through Dagster (job onboarding_full_build)..."
-	$(BIN)/dagster job execute -j onboarding_full_build --config orchestration/run_config/quiet.yaml
+	$(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
+		--config orchestration/run_config/quiet.yaml
 	@echo
 	$(BIN)/python -m orchestration.summary
 
