@@ -1,0 +1,72 @@
+"""The written layer rules, enforced on the dbt manifest: a model reads only the
+layer directly below it (or, for intermediate models, another intermediate one)."""
+
+import json
+import re
+
+import pytest
+
+from orchestration.resources import dbt_project
+
+# Model name prefix -> what it may read: model prefixes, plus "seed" and "source".
+ALLOWED = {
+    "base_": {"source", "base_"},
+    "stg_": {"base_"},
+    "int_": {"stg_", "int_", "seed"},
+    "fct_": {"int_"},
+    "dim_": {"int_"},
+    "kpi_": {"fct_", "dim_"},
+}
+FOLDER = {
+    "base_": "staging/base",
+    "stg_": "staging",
+    "int_": "intermediate",
+    "fct_": "marts",
+    "dim_": "marts",
+    "kpi_": "marts",
+}
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads(dbt_project.manifest_path.read_text())
+
+
+def _prefix(name: str) -> str | None:
+    return next((p for p in ALLOWED if name.startswith(p)), None)
+
+
+def _kind(node_id: str, manifest: dict) -> str:
+    if node_id.startswith("source."):
+        return "source"
+    node = manifest["nodes"][node_id]
+    return "seed" if node["resource_type"] == "seed" else (_prefix(node["name"]) or node["name"])
+
+
+def test_every_model_is_named_for_its_layer_and_sits_in_its_folder(manifest):
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        prefix = _prefix(node["name"])
+        assert prefix, f"{node['name']}: a model name starts with one of {sorted(ALLOWED)}"
+        folder = "/".join(node["original_file_path"].split("/")[1:-1])
+        assert folder == FOLDER[prefix], f"{node['name']} belongs in models/{FOLDER[prefix]}"
+        assert node["description"], f"{node['name']} has no description in its yml"
+
+
+def test_every_model_reads_only_the_layer_below(manifest):
+    broken = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        allowed = ALLOWED[_prefix(node["name"])]
+        for parent in node["depends_on"]["nodes"]:
+            if _kind(parent, manifest) not in allowed:
+                broken.append(f"{node['name']} reads {parent}")
+    assert broken == []
+
+
+def test_every_model_is_a_chain_of_ctes_ending_in_select_from_final(manifest):
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model":
+            assert re.search(r"select \* from final\s*$", node["raw_code"]), node["name"]
