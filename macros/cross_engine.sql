@@ -39,15 +39,17 @@
     json_extract_string({{ json_expression }}, '$.' || {{ key_expression }})
 {%- endmacro %}
 
-{#- A JSON object text built from column names, for keeping a rejected row as landed. -#}
+{#- A JSON object text, for keeping a rejected row as landed. `columns` is a
+    list of column names, or a mapping of key -> SQL expression. -#}
 {% macro json_record(columns) -%}
     {{ return(adapter.dispatch('json_record', 'onboarding')(columns)) }}
 {%- endmacro %}
 
 {% macro default__json_record(columns) -%}
+    {%- set pairs = columns.items() if columns is mapping else zip(columns, columns) -%}
     cast(json_object(
-        {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ "," if not loop.last }}
+        {%- for key, expression in pairs %}
+        '{{ key }}', {{ expression }}{{ "," if not loop.last }}
         {%- endfor %}
     ) as varchar)
 {%- endmacro %}

@@ -70,7 +70,8 @@ def test_csv_and_parquet_partitions_load_as_text_with_lineage(tmp_path, con):
         "_source_file, _source_row from raw.events order by event_id",
     )
     assert got == [
-        ("e1", "2026-01-01T10:00:00Z", "u1", None, "2026-01-01", "events/date=2026-01-01/events.csv", 1),
+        # CSV rows are numbered by line (the header is line 1), Parquet rows from 1.
+        ("e1", "2026-01-01T10:00:00Z", "u1", None, "2026-01-01", "events/date=2026-01-01/events.csv", 2),
         # A typed Parquet timestamp lands as text; optional columns absent from the file are null.
         (
             "e2",
@@ -121,12 +122,23 @@ def test_malformed_csv_lines_become_raw_rows_with_the_error(tmp_path, con):
     )
     result = load_table(con, EVENTS, tmp_path)
     assert result.rows_loaded == 3 and result.malformed_lines == 1
-    good = rows(con, "select event_id, properties from raw.events where _parse_error is null order by 1")
-    assert good == [("e1", None), ("e3", '{"topic": "sso, saml"}')]
+    good = rows(
+        con, "select event_id, properties, _source_row from raw.events where _parse_error is null order by 1"
+    )
+    assert good == [("e1", None, 2), ("e3", '{"topic": "sso, saml"}', 4)]
     (bad,) = rows(
         con, "select _raw_line, _parse_error, _source_row from raw.events where _parse_error is not null"
     )
     assert bad[0] == "e2,a1,login" and "MISSING COLUMNS" in bad[1] and bad[2] == 3
+
+
+def test_rows_keep_their_line_numbers_around_several_malformed_lines(tmp_path, con):
+    good = "a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,"
+    lines = [HEADER, f"e1,{good}", "bad", "bad,bad", f"e4,{good}", "x", f"e6,{good}", f"e7,{good}"]
+    write(day(tmp_path, "2026-01-01"), "\n".join(lines) + "\n")
+    load_table(con, EVENTS, tmp_path)
+    numbered = rows(con, "select _source_row, coalesce(event_id, _raw_line) from raw.events order by 1")
+    assert numbered == [(2, "e1"), (3, "bad"), (4, "bad,bad"), (5, "e4"), (6, "x"), (7, "e6"), (8, "e7")]
 
 
 def test_a_bad_file_fails_its_partition_naming_the_file_and_other_partitions_still_load(tmp_path, con):

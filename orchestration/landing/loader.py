@@ -130,8 +130,9 @@ def _insert_file(
         )
     else:
         types = ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'varchar'" for c in columns)
+        # Line numbers: the header is line 1, so the first record is on line 2.
         reader = (
-            "(select *, row_number() over () as _row from read_csv(?, header = true, "
+            "(select *, row_number() over () + 1 as _row from read_csv(?, header = true, "
             "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
             f"store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans', "
             f"columns = {{{types}}}))"
@@ -147,16 +148,40 @@ def _insert_file(
         raise LandingFileError(file.relpath, f"cannot be read ({str(exc).splitlines()[0]})") from None
     malformed = 0
     if file.format == "csv":
-        malformed = con.execute(
-            f"insert into {target} by name select distinct on (line) "
-            f"'{file.partition}' as _landing_partition, ? as _source_file, line as _source_row, "
-            "error_type || ': ' || error_message as _parse_error, csv_line as _raw_line, "
-            f"{'date ' + repr(file.landing_date.isoformat()) if file.landing_date else 'null'} "
-            f"as _landing_date, timestamp '{loaded_at}' as _loaded_at "
-            "from _rejects order by line",
-            [file.relpath],
-        ).fetchone()[0]
+        malformed = _insert_malformed_lines(con, target, file, loaded_at)
     return rows, malformed
+
+
+def _insert_malformed_lines(con, target: str, file: LandingFile, loaded_at: str) -> int:
+    """Keep each CSV line the reader rejected as a raw row with its error, and move
+    the parsed rows after it down to the line numbers they really have."""
+    con.execute(
+        "create or replace temp table _rejected_lines as "
+        "select distinct on (line) line, error_type || ': ' || error_message as error, csv_line "
+        "from _rejects order by line"
+    )
+    malformed = con.execute("select count(*) from _rejected_lines").fetchone()[0]
+    if malformed == 0:
+        return 0
+    # The k-th parsed record sits on line k + 1 plus the rejected lines before it:
+    # with rejected lines l_1 < l_2 < ..., those with l_i - i <= k.
+    con.execute(
+        f"update {target} set _source_row = _source_row + ("
+        "  select count(*) from (select line - row_number() over (order by line) as shift "
+        "                        from _rejected_lines) as r"
+        f"  where r.shift <= {target}._source_row - 1) "
+        "where _source_file = ? and _parse_error is null",
+        [file.relpath],
+    )
+    landing_date = f"date '{file.landing_date.isoformat()}'" if file.landing_date else "null"
+    con.execute(
+        f"insert into {target} by name select '{file.partition}' as _landing_partition, "
+        "? as _source_file, line as _source_row, error as _parse_error, csv_line as _raw_line, "
+        f"{landing_date} as _landing_date, timestamp '{loaded_at}' as _loaded_at "
+        "from _rejected_lines",
+        [file.relpath],
+    )
+    return malformed
 
 
 def _load_partition(

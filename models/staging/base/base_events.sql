@@ -50,11 +50,10 @@ typed as (
         _source_row as source_row,
         _loaded_at as loaded_at,
         _parse_error as parse_error,
-        case
-            when _parse_error is not null then _raw_line
-            else {{ json_record(['event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
-                                 'received_at', 'properties']) }}
-        end as raw_record,
+        _raw_line as raw_line,
+        {#- As landed, for the record of a quarantined row (built only for those). #}
+        occurred_at as landed_occurred_at,
+        received_at as landed_received_at,
         true as is_in_batch
     from landed
 ),
@@ -76,7 +75,9 @@ earlier_deliveries as (
         _source_row as source_row,
         null as loaded_at,
         null as parse_error,
-        null as raw_record,
+        null as raw_line,
+        null as landed_occurred_at,
+        null as landed_received_at,
         false as is_in_batch
     from {{ landed_events }}
     {%- if is_incremental() %}
@@ -152,7 +153,13 @@ final as (
             when 'malformed_line' then parse_error
             when 'duplicate_event_id' then 'an earlier copy landed on ' || cast(previous_delivery_date as varchar)
         end as quarantine_detail,
-        case when quarantine_reason is not null then raw_record end as raw_record
+        case
+            when quarantine_reason = 'malformed_line' then raw_line
+            when quarantine_reason is not null then {{ json_record({
+                'event_id': 'event_id', 'account_id': 'account_id', 'user_id': 'user_id',
+                'event_name': 'event_name', 'occurred_at': 'landed_occurred_at',
+                'received_at': 'landed_received_at', 'properties': 'properties'}) }}
+        end as raw_record
     from checked
 )
 
