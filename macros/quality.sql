@@ -35,3 +35,20 @@
     {%- endif -%}
     {{ return(relation) }}
 {%- endmacro %}
+
+{#- Where a landed row came from, renamed from the loader's columns; with
+    `record_columns`, also `raw_record`: the row as landed (its line, for a
+    CSV line that did not parse), kept for the quarantine. -#}
+{% macro landing_lineage_columns(record_columns=none) -%}
+    _landing_date as landing_date,
+    _source_file as source_file,
+    _source_row as source_row,
+    _loaded_at as loaded_at,
+    _parse_error as parse_error
+    {%- if record_columns is not none %},
+    case
+        when _parse_error is not null then _raw_line
+        else {{ json_record(record_columns) }}
+    end as raw_record
+    {%- endif %}
+{%- endmacro %}

@@ -17,17 +17,10 @@ typed as (
         {{ clean_text('company_size') }} as company_size,
         {{ clean_text('acquisition_channel') }} as acquisition_channel,
         {{ clean_text('onboarding_variant') }} as onboarding_variant,
-        _landing_date as landing_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at,
-        _parse_error as parse_error,
-        case
-            when _parse_error is not null then _raw_line
-            else {{ json_record(['account_id', 'account_name', 'signed_up_at', 'segment', 'plan',
-                                 'industry', 'company_size', 'acquisition_channel',
-                                 'onboarding_variant']) }}
-        end as raw_record
+        {{ landing_lineage_columns([
+            'account_id', 'account_name', 'signed_up_at', 'segment', 'plan', 'industry',
+            'company_size', 'acquisition_channel', 'onboarding_variant',
+        ]) }}
     from landed
 ),
 

@@ -45,11 +45,7 @@ typed as (
         {{ parse_utc_timestamp('occurred_at') }} as occurred_at,
         {{ parse_utc_timestamp('received_at') }} as received_at,
         {{ clean_text('properties') }} as properties,
-        _landing_date as landing_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at,
-        _parse_error as parse_error,
+        {{ landing_lineage_columns() }},
         _raw_line as raw_line,
         {#- As landed, for the record of a quarantined row (built only for those). #}
         occurred_at as landed_occurred_at,

@@ -21,15 +21,7 @@ typed as (
         {{ safe_cast(clean_text('seats'), 'integer') }} as seats,
         {{ clean_text('seats') }} is not null as has_seats,
         {{ clean_text('plan') }} as plan,
-        _landing_date as landing_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at,
-        _parse_error as parse_error,
-        case
-            when _parse_error is not null then _raw_line
-            else {{ json_record(['account_id', 'period_start', 'period_end', 'mrr', 'seats', 'plan']) }}
-        end as raw_record
+        {{ landing_lineage_columns(['account_id', 'period_start', 'period_end', 'mrr', 'seats', 'plan']) }}
     from landed
 ),
 

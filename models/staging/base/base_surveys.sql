@@ -20,16 +20,9 @@ typed as (
         {{ safe_cast(clean_text('score'), 'integer') }} as score,
         {{ clean_text('comment') }} as comment,
         {{ parse_utc_timestamp('submitted_at') }} as submitted_at,
-        _landing_date as landing_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at,
-        _parse_error as parse_error,
-        case
-            when _parse_error is not null then _raw_line
-            else {{ json_record(['response_id', 'account_id', 'user_id', 'survey_type', 'score',
-                                 'comment', 'submitted_at']) }}
-        end as raw_record
+        {{ landing_lineage_columns([
+            'response_id', 'account_id', 'user_id', 'survey_type', 'score', 'comment', 'submitted_at',
+        ]) }}
     from landed
 ),
 
