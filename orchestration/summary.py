@@ -30,7 +30,7 @@ def _percent(value: float | None) -> str:
 
 
 def summary_lines(con) -> list[str]:
-    as_of = con.execute("select max(as_of_at) from marts.fct_account_activation").fetchone()[0]
+    as_of = con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
     lines = [f"Onboarding KPI summary (data as of {as_of:%Y-%m-%d %H:%M} UTC)", ""]
     lines.append("Activation rate (mature accounts, segment window):")
     lines.append(f"  {'segment':<14}{'accounts':>9}{'mature':>8}{'immature':>10}{'activated':>11}{'rate':>8}")
@@ -40,7 +40,7 @@ def summary_lines(con) -> list[str]:
         )
     ttfv = con.execute(
         "select median(seconds_to_first_value) / 86400, count(first_value_at), count(*) "
-        "from marts.fct_account_activation"
+        "from marts.fct_account_onboarding"
     ).fetchone()
     if ttfv[0] is not None:
         lines += [
@@ -63,7 +63,7 @@ def main() -> int:
         print("\n".join(summary_lines(con)))
     print(f"\nWarehouse: {path}")
     print(
-        "  marts: marts.kpi_activation_rate, marts.fct_account_activation; quarantine: staging.stg_quarantine"
+        "  marts: marts.kpi_activation_rate, marts.fct_account_onboarding; quarantine: staging.stg_quarantine"
     )
     return 0
 

@@ -119,7 +119,7 @@ def built(tmp_path_factory) -> Built:
 def test_activation_fact_equals_ground_truth_for_every_account(built):
     mismatches = built.query(f"""
         with truth as (select * from {built.truth("accounts")}),
-        fact as (select * from marts.fct_account_activation)
+        fact as (select * from marts.fct_account_onboarding)
         select
             coalesce(truth.account_id, fact.account_id) as account_id,
             truth.activated_at, fact.activated_at,
@@ -139,7 +139,7 @@ def test_activation_fact_equals_ground_truth_for_every_account(built):
     assert mismatches == []
     accounts, activated, immature = built.query(
         "select count(*), count_if(is_activated_in_window), count_if(not is_activation_window_mature) "
-        "from marts.fct_account_activation"
+        "from marts.fct_account_onboarding"
     )[0]
     # The comparison is only meaningful if the data holds every kind of account.
     assert accounts == built.summary["counts"]["accounts_written"] >= 300

@@ -26,7 +26,7 @@ events as (
         event_name,
         occurred_at,
         properties
-    from {{ ref('stg_events') }}
+    from {{ ref('int_account_events') }}
     where event_name in (select rule_events.event_name from rule_events)
 ),
 
@@ -49,11 +49,8 @@ qualifying as (
             accounts.config_segment = rules.segment
             and events.event_name = rules.event_name
     where
-        events.occurred_at >= accounts.signed_up_at
-        and (
-            rules.property_key is null
-            or {{ json_text('events.properties', 'rules.property_key') }} = rules.property_value
-        )
+        rules.property_key is null
+        or {{ json_text('events.properties', 'rules.property_key') }} = rules.property_value
 ),
 
 reached as (

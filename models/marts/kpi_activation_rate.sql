@@ -6,7 +6,7 @@
 with
 
 accounts as (
-    select * from {{ ref('fct_account_activation') }}
+    select * from {{ ref('fct_account_onboarding') }}
 ),
 
 final as (
