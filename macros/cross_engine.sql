@@ -62,3 +62,12 @@
 {% macro default__elapsed_seconds(start_expression, end_expression) -%}
     ((epoch_ms({{ end_expression }}) - epoch_ms({{ start_expression }})) / 1000.0)
 {%- endmacro %}
+
+{#- A continuous percentile (linear interpolation) of an aggregate group; `fraction` in [0, 1]. -#}
+{% macro percentile_cont(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont', 'onboarding')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}

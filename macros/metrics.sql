@@ -7,7 +7,7 @@
 
 {#- Count of rows where the condition holds. -#}
 {% macro count_if(condition) -%}
-    sum(case when {{ condition }} then 1 else 0 end)
+    cast(sum(case when {{ condition }} then 1 else 0 end) as bigint)
 {%- endmacro %}
 
 {#- The end of a window of `days` days that starts at `start` (day N of an
@@ -30,4 +30,31 @@
 {#- The day number (0, 1, ...) of an instant, counted from `start` in 24-hour days. -#}
 {% macro day_number(start_expression, event_expression) -%}
     cast(floor({{ elapsed_seconds(start_expression, event_expression) }} / 86400) as integer)
+{%- endmacro %}
+
+{#- The median of an aggregate group. -#}
+{% macro median(expression) -%}
+    {{ percentile_cont(expression, 0.5) }}
+{%- endmacro %}
+
+{#- Rows 0, 1, ..., n as a `select` with one column (portable: plain literals). -#}
+{% macro integer_rows(values, column_name) -%}
+    {%- for value in values %}
+    select {{ value }} as {{ column_name }}{{ " union all" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The rows of `relation` once per grouping level, with the columns a level
+    does not group by set to 'all': a portable GROUPING SETS that lets window
+    functions run per group. `levels`: lists of column names. -#}
+{% macro rollup_rows(relation, columns, levels, other_columns) -%}
+    {%- for level in levels %}
+    select
+        {%- for column in columns %}
+        {% if column in level %}cast({{ column }} as {{ dbt.type_string() }}){% else %}'all'{% endif %} as {{ column }},
+        {%- endfor %}
+        {{ other_columns | join(', ') }}
+    from {{ relation }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

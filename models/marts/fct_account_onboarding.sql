@@ -81,6 +81,11 @@ final as (
             as is_activated_in_window,
         {{ is_window_mature('signed_up_at', 'activation_window_days', 'as_of_at') }}
             as is_activation_window_mature,
+        case
+            when not {{ is_window_mature('signed_up_at', 'activation_window_days', 'as_of_at') }} then 'pending'
+            when {{ is_within_window('activated_at', 'signed_up_at', 'activation_window_days') }} then 'activated'
+            else 'not_activated'
+        end as activation_status,
         {{ elapsed_seconds('signed_up_at', 'activated_at') }} as seconds_to_activate,
         round({{ elapsed_seconds('signed_up_at', 'activated_at') }} / 86400, 4) as days_to_activate,
         {{ day_number('signed_up_at', 'activated_at') }} as activation_day_number,
