@@ -1,0 +1,198 @@
+{#- The configured funnels, evaluated for every account in one sweep over its
+    events per step (no join between steps). Level j holds, at each event
+    that can fill step j, the start of the latest attempt that reaches step j
+    with that event; the latest start dominates (its window ends last), so
+    keeping it alone is exact. Events are ordered by time, then by the first
+    step their name can fill (so equal timestamps can fill consecutive steps),
+    then by event_id; an event may only build on an earlier event in that
+    order, so it fills at most one step of an attempt. The number of levels
+    is var('funnel_max_steps'). -#}
+
+{#- Then, per funnel and account that did the first step, the counted
+    attempt: of the attempts that reach the furthest step, the one that
+    started last; with the time it reached each of its steps. -#}
+
+
+{%- set max_steps = var('funnel_max_steps') | int %}
+
+with
+
+funnels as (
+    select * from {{ ref('funnels') }}
+),
+
+funnel_steps as (
+    select * from {{ ref('funnel_steps') }}
+),
+
+events as (
+    select
+        event_id,
+        account_id,
+        event_name,
+        occurred_at
+    from {{ ref('int_account_events') }}
+    where event_name in (select funnel_steps.event_name from funnel_steps)
+),
+
+first_steps as (
+    select
+        funnel_name,
+        event_name,
+        min(step_number) as first_step_number
+    from funnel_steps
+    group by funnel_name, event_name
+),
+
+funnel_events as (
+    select
+        funnel_steps.funnel_name,
+        events.account_id,
+        events.event_id,
+        events.occurred_at,
+        first_steps.first_step_number,
+        funnel_steps.step_number,
+        funnels.conversion_window_seconds
+    from events
+    inner join funnel_steps
+        on events.event_name = funnel_steps.event_name
+    inner join first_steps
+        on
+            funnel_steps.funnel_name = first_steps.funnel_name
+            and funnel_steps.event_name = first_steps.event_name
+    inner join funnels
+        on funnel_steps.funnel_name = funnels.funnel_name
+),
+
+level_1 as (
+    select
+        funnel_name,
+        account_id,
+        event_id,
+        occurred_at,
+        first_step_number,
+        conversion_window_seconds,
+        1 as step_number,
+        occurred_at as attempt_started_at
+    from funnel_events
+    where step_number = 1
+),
+
+{% for level in range(2, max_steps + 1) %}
+candidates_{{ level }} as (
+    select
+        funnel_name,
+        account_id,
+        event_id,
+        occurred_at,
+        first_step_number,
+        conversion_window_seconds,
+        step_number,
+        attempt_started_at
+    from level_{{ level - 1 }}
+    union all
+    select
+        funnel_name,
+        account_id,
+        event_id,
+        occurred_at,
+        first_step_number,
+        conversion_window_seconds,
+        step_number,
+        null as attempt_started_at
+    from funnel_events
+    where step_number = {{ level }}
+),
+
+extended_{{ level }} as (
+    select
+        candidates_{{ level }}.*,
+        max(attempt_started_at) over (
+            partition by funnel_name, account_id
+            order by occurred_at, first_step_number, event_id, step_number desc
+            rows between unbounded preceding and 1 preceding
+        ) as previous_attempt_started_at
+    from candidates_{{ level }}
+),
+
+level_{{ level }} as (
+    select
+        funnel_name,
+        account_id,
+        event_id,
+        occurred_at,
+        first_step_number,
+        conversion_window_seconds,
+        step_number,
+        previous_attempt_started_at as attempt_started_at
+    from extended_{{ level }}
+    where
+        step_number = {{ level }}
+        and previous_attempt_started_at is not null
+        and {{ elapsed_seconds('previous_attempt_started_at', 'occurred_at') }} <= conversion_window_seconds
+),
+
+{% endfor %}
+step_events as (
+    {%- for level in range(1, max_steps + 1) %}
+    select
+        funnel_name,
+        account_id,
+        step_number,
+        event_id,
+        occurred_at,
+        attempt_started_at
+    from level_{{ level }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+
+
+furthest as (
+    select
+        funnel_name,
+        account_id,
+        max(step_number) as furthest_step
+    from step_events
+    group by funnel_name, account_id
+),
+
+counted_attempt as (
+    select
+        step_events.funnel_name,
+        step_events.account_id,
+        furthest.furthest_step,
+        max(step_events.attempt_started_at) as first_step_at
+    from step_events
+    inner join furthest
+        on
+            step_events.funnel_name = furthest.funnel_name
+            and step_events.account_id = furthest.account_id
+            and step_events.step_number = furthest.furthest_step
+    group by step_events.funnel_name, step_events.account_id, furthest.furthest_step
+),
+
+final as (
+    select
+        step_events.funnel_name,
+        step_events.account_id,
+        step_events.step_number,
+        counted_attempt.furthest_step,
+        counted_attempt.first_step_at,
+        min(step_events.occurred_at) as reached_at
+    from step_events
+    inner join counted_attempt
+        on
+            step_events.funnel_name = counted_attempt.funnel_name
+            and step_events.account_id = counted_attempt.account_id
+            and step_events.attempt_started_at = counted_attempt.first_step_at
+    group by
+        step_events.funnel_name,
+        step_events.account_id,
+        step_events.step_number,
+        counted_attempt.furthest_step,
+        counted_attempt.first_step_at
+)
+
+select * from final
