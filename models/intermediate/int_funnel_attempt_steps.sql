@@ -79,74 +79,77 @@ level_1 as (
 ),
 
 {% for level in range(2, max_steps + 1) %}
-candidates_{{ level }} as (
-    select
-        funnel_name,
-        account_id,
-        event_id,
-        occurred_at,
-        first_step_number,
-        conversion_window_seconds,
-        step_number,
-        attempt_started_at
-    from level_{{ level - 1 }}
-    union all
-    select
-        funnel_name,
-        account_id,
-        event_id,
-        occurred_at,
-        first_step_number,
-        conversion_window_seconds,
-        step_number,
-        null as attempt_started_at
-    from funnel_events
-    where step_number = {{ level }}
-),
+    candidates_{{ level }} as (
+        select
+            funnel_name,
+            account_id,
+            event_id,
+            occurred_at,
+            first_step_number,
+            conversion_window_seconds,
+            step_number,
+            attempt_started_at
+        from level_{{ level - 1 }}
+        union all
+        select
+            funnel_name,
+            account_id,
+            event_id,
+            occurred_at,
+            first_step_number,
+            conversion_window_seconds,
+            step_number,
+            null as attempt_started_at
+        from funnel_events
+        where step_number = {{ level }}
+    ),
 
-extended_{{ level }} as (
-    select
-        candidates_{{ level }}.*,
-        max(attempt_started_at) over (
-            partition by funnel_name, account_id
-            order by occurred_at, first_step_number, event_id, step_number desc
-            rows between unbounded preceding and 1 preceding
-        ) as previous_attempt_started_at
-    from candidates_{{ level }}
-),
+    extended_{{ level }} as (
+        select
+            candidates_{{ level }}.*,
+            max(candidates_{{ level }}.attempt_started_at) over (
+                partition by candidates_{{ level }}.funnel_name, candidates_{{ level }}.account_id
+                order by
+                    candidates_{{ level }}.occurred_at asc,
+                    candidates_{{ level }}.first_step_number asc,
+                    candidates_{{ level }}.event_id asc,
+                    candidates_{{ level }}.step_number desc
+                rows between unbounded preceding and 1 preceding
+            ) as previous_attempt_started_at
+        from candidates_{{ level }}
+    ),
 
-level_{{ level }} as (
-    select
-        funnel_name,
-        account_id,
-        event_id,
-        occurred_at,
-        first_step_number,
-        conversion_window_seconds,
-        step_number,
-        previous_attempt_started_at as attempt_started_at
-    from extended_{{ level }}
-    where
-        step_number = {{ level }}
-        and previous_attempt_started_at is not null
-        and {{ elapsed_seconds('previous_attempt_started_at', 'occurred_at') }} <= conversion_window_seconds
-),
+    level_{{ level }} as (
+        select
+            funnel_name,
+            account_id,
+            event_id,
+            occurred_at,
+            first_step_number,
+            conversion_window_seconds,
+            step_number,
+            previous_attempt_started_at as attempt_started_at
+        from extended_{{ level }}
+        where
+            step_number = {{ level }}
+            and previous_attempt_started_at is not null
+            and {{ elapsed_seconds('previous_attempt_started_at', 'occurred_at') }} <= conversion_window_seconds
+    ),
 
 {% endfor %}
 step_events as (
     {%- for level in range(1, max_steps + 1) %}
-    select
-        funnel_name,
-        account_id,
-        step_number,
-        event_id,
-        occurred_at,
-        attempt_started_at
-    from level_{{ level }}
-    {{ "union all" if not loop.last }}
+        select
+            funnel_name,
+            account_id,
+            step_number,
+            event_id,
+            occurred_at,
+            attempt_started_at
+        from level_{{ level }}
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
-
 
 
 furthest as (

@@ -27,15 +27,15 @@ final as (
             count_if('is_activation_window_mature and is_activated_in_window'),
             count_if('is_activation_window_mature'),
         ) }} as activation_rate,
-        {% for days in fixed_windows -%}
-            {{ count_if('is_mature_' ~ days ~ '_days') }} as mature_accounts_{{ days }}_days,
-            {{ count_if('is_mature_' ~ days ~ '_days and is_activated_within_' ~ days ~ '_days') }}
-                as activated_accounts_{{ days }}_days,
+    {% for days in fixed_windows -%}
+        {{ count_if('is_mature_' ~ days ~ '_days') }} as mature_accounts_{{ days }}_days,
+        {{ count_if('is_mature_' ~ days ~ '_days and is_activated_within_' ~ days ~ '_days') }}
+            as activated_accounts_{{ days }}_days,
             {{ safe_rate(
                 count_if('is_mature_' ~ days ~ '_days and is_activated_within_' ~ days ~ '_days'),
                 count_if('is_mature_' ~ days ~ '_days'),
             ) }} as activation_rate_{{ days }}_days{{ "," if not loop.last }}
-        {% endfor -%}
+    {% endfor -%}
     from accounts
     group by
         signup_week,

@@ -22,8 +22,8 @@ steps as (
 compared as (
     select
         steps.*,
-        first_value(accounts_reached) over funnel_order as step_1_accounts,
-        lag(accounts_reached) over funnel_order as previous_step_accounts
+        first_value(steps.accounts_reached) over funnel_order as step_1_accounts,
+        lag(steps.accounts_reached) over funnel_order as previous_step_accounts
     from steps
     window funnel_order as (partition by funnel_name order by step_number)
 ),

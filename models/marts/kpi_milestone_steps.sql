@@ -32,10 +32,10 @@ mature_milestones as (
 with_previous as (
     select
         mature_milestones.*,
-        coalesce(lag(is_reached_in_onboarding) over account_steps, true) as is_previous_reached,
-        coalesce(lag(reached_at) over account_steps, signed_up_at) as previous_reached_at,
-        min(case when not is_reached_in_onboarding then step_number end) over (
-            partition by account_id
+        coalesce(lag(mature_milestones.is_reached_in_onboarding) over account_steps, true) as is_previous_reached,
+        coalesce(lag(mature_milestones.reached_at) over account_steps, mature_milestones.signed_up_at) as previous_reached_at,
+        min(case when not mature_milestones.is_reached_in_onboarding then mature_milestones.step_number end) over (
+            partition by mature_milestones.account_id
         ) as stall_step_number
     from mature_milestones
     window account_steps as (partition by account_id order by step_number)
@@ -63,7 +63,7 @@ ranked as (
     select
         steps.*,
         row_number() over (
-            partition by config_segment order by stalled_accounts desc, step_number asc
+            partition by steps.config_segment order by steps.stalled_accounts desc, steps.step_number asc
         ) as stall_rank
     from steps
 ),

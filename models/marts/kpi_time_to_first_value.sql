@@ -16,26 +16,26 @@ durations as (
         cast(signup_month as {{ dbt.type_string() }}) as signup_month,
         segment,
         first_value_observed_seconds as observed_seconds,
-        case when is_first_value_reached then 1 else 0 end as reached
+        case when is_first_value_reached then 1 else 0 end as has_reached
     from accounts
 ),
 
 grouped as (
     {{ rollup_rows('durations', ['signup_month', 'segment'],
                    [['signup_month', 'segment'], ['signup_month'], ['segment'], []],
-                   ['observed_seconds', 'reached']) }}
+                   ['observed_seconds', 'has_reached']) }}
 ),
 
 observed as (
     select
         signup_month,
         segment,
-        count(*) as accounts,
-        sum(reached) as reached_accounts,
-        count(*) - sum(reached) as censored_accounts,
-        {{ median('case when reached = 1 then observed_seconds end') }} / 86400 as median_days,
-        {{ percentile_cont('case when reached = 1 then observed_seconds end', 0.75) }} / 86400 as p75_days,
-        {{ percentile_cont('case when reached = 1 then observed_seconds end', 0.9) }} / 86400 as p90_days
+        count(*) as signed_up_accounts,
+        sum(has_reached) as reached_accounts,
+        count(*) - sum(has_reached) as censored_accounts,
+        {{ median('case when has_reached = 1 then observed_seconds end') }} / 86400 as median_days,
+        {{ percentile_cont('case when has_reached = 1 then observed_seconds end', 0.75) }} / 86400 as p75_days,
+        {{ percentile_cont('case when has_reached = 1 then observed_seconds end', 0.9) }} / 86400 as p90_days
     from grouped
     group by signup_month, segment
 ),
@@ -49,7 +49,7 @@ by_time as (
         signup_month,
         segment,
         observed_seconds,
-        sum(reached) as reached_at_time,
+        sum(has_reached) as reached_at_time,
         count(*) as leaving_at_time
     from grouped
     group by signup_month, segment, observed_seconds
@@ -58,9 +58,9 @@ by_time as (
 at_risk as (
     select
         by_time.*,
-        sum(leaving_at_time) over (
-            partition by signup_month, segment
-            order by observed_seconds desc
+        sum(by_time.leaving_at_time) over (
+            partition by by_time.signup_month, by_time.segment
+            order by by_time.observed_seconds desc
             rows between unbounded preceding and current row
         ) as accounts_at_risk
     from by_time
@@ -69,7 +69,7 @@ at_risk as (
 factors as (
     select
         at_risk.*,
-        1 - cast(reached_at_time as double) / accounts_at_risk as survival_factor
+        1 - cast(at_risk.reached_at_time as double) / at_risk.accounts_at_risk as survival_factor
     from at_risk
 ),
 
@@ -105,7 +105,7 @@ final as (
     select
         observed.signup_month,
         observed.segment,
-        observed.accounts,
+        observed.signed_up_accounts,
         observed.reached_accounts,
         observed.censored_accounts,
         observed.median_days,
