@@ -73,3 +73,11 @@ def generate_sample(out: Path, accounts: int, days: int, seed: int, *extra: str)
         env=dict(os.environ),
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The sample pipeline, built once for every test that reads it."""
+    from tests.built_pipeline import build_pipeline
+
+    return build_pipeline(tmp_path_factory.mktemp("pipeline"))

@@ -16,6 +16,21 @@ def _timestamps(ms: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(ms, dtype=np.int64), pa.timestamp("ms"), mask=ms == NEVER)
 
 
+RETENTION_DAYS = (30, 60, 90)
+
+
+def subscribed_on_day(world: World, day: int) -> np.ndarray:
+    """Per account: a subscription period covered part of day `day` since sign-up."""
+    subs, signup = world.subscriptions, world.accounts.signup_ms
+    day_start = signup[subs.account] + day * cfg.DAY_MS
+    covers = (subs.period_start < day_start + cfg.DAY_MS) & (
+        (subs.period_end == NEVER) | (subs.period_end > day_start)
+    )
+    subscribed = np.zeros(len(signup), dtype=bool)
+    subscribed[subs.account[covers]] = True
+    return subscribed
+
+
 def account_truth(world: World, as_of_ms: int, has_events: np.ndarray) -> pa.Table:
     acc = world.accounts
     window = np.array([world.configs[c].activation_window_days for c in acc.config])
@@ -43,6 +58,7 @@ def account_truth(world: World, as_of_ms: int, has_events: np.ndarray) -> pa.Tab
             "outcome": pa.array(np.asarray(OUTCOME_NAMES, dtype=object)[world.journeys.outcome], pa.string()),
             "churned_at": _timestamps(world.subscriptions.churned_at_end()),
             "has_events": has_events,
+            **{f"is_subscribed_day_{day}": subscribed_on_day(world, day) for day in RETENTION_DAYS},
         }
     )
 

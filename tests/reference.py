@@ -1,0 +1,90 @@
+"""Plain-Python reference implementations of the metric definitions, written
+independently of the SQL (different algorithms), to check the marts on
+generated data."""
+
+import csv
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def read_seed(name: str) -> list[dict]:
+    with open(SEEDS / f"{name}.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def kaplan_meier_median(durations: list[float], reached: list[bool]) -> float | None:
+    """The first time at which the estimated share not yet reached is <= 0.5."""
+    survival = 1.0
+    times = sorted({d for d, r in zip(durations, reached, strict=True) if r})
+    for t in times:
+        at_risk = sum(1 for d in durations if d >= t)
+        events = sum(1 for d, r in zip(durations, reached, strict=True) if r and d == t)
+        survival *= 1 - events / at_risk
+        if survival <= 0.5 + 1e-9:
+            return t
+    return None
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks (as quantile_cont)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def funnel_progress(events: list[tuple], steps: list[str], window_seconds: float) -> tuple | None:
+    """One account's counted attempt: (furthest step, first step at, converted at).
+
+    `events`: (occurred_at, event_id, event_name), any order. Every occurrence
+    of step 1 starts an attempt, which takes for each next step the earliest
+    unused event of that name at or after the previous step's time, within
+    the window; the furthest attempt counts, the latest-starting on a tie.
+    """
+    ordered = sorted(events)
+    times = [e[0] for e in ordered]
+    best = None
+    for index, (start, _, name) in enumerate(ordered):
+        if name != steps[0]:
+            continue
+        used, previous, reached = {index}, start, [start]
+        for step_name in steps[1:]:
+            limit = start + timedelta(seconds=window_seconds)
+            chosen = None
+            for i in range(bisect_left(times, previous), len(ordered)):
+                t, _, n = ordered[i]
+                if t > limit:
+                    break
+                if n == step_name and i not in used:
+                    chosen = i
+                    break
+            if chosen is None:
+                break
+            used.add(chosen)
+            previous = ordered[chosen][0]
+            reached.append(previous)
+        if best is None or (len(reached), start) >= (best[0], best[1]):
+            best = (len(reached), start, reached[-1] if len(reached) == len(steps) else None)
+    return best
+
+
+def funnels_by_account(events_by_account: dict) -> dict:
+    """(funnel, account) -> funnel_progress, for every configured funnel."""
+    windows = {row["funnel_name"]: float(row["conversion_window_seconds"]) for row in read_seed("funnels")}
+    steps = defaultdict(list)
+    for row in sorted(read_seed("funnel_steps"), key=lambda r: int(r["step_number"])):
+        steps[row["funnel_name"]].append(row["event_name"])
+    result = {}
+    for funnel, names in steps.items():
+        for account, events in events_by_account.items():
+            progress = funnel_progress([e for e in events if e[2] in names], names, windows[funnel])
+            if progress is not None:
+                result[(funnel, account)] = progress
+    return result

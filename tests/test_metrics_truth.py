@@ -1,0 +1,196 @@
+"""Every metric mart on generated data, against the generator's planted truth
+or, where the truth is a sequence of events (funnels, weekly usage), against
+the plain-Python reference implementations in tests/reference.py."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.reference import funnels_by_account, kaplan_meier_median, percentile, read_seed
+
+pytestmark = pytest.mark.slow
+DAY = timedelta(days=1)
+FIXED_WINDOWS = (14, 30)
+
+
+@pytest.fixture(scope="module")
+def truth(built):
+    accounts = pq.read_table(built.data_dir / "_truth" / "accounts.parquet").to_pylist()
+    landed = {
+        row["account_id"]: row
+        for row in pq.read_table(built.data_dir / "accounts" / "accounts.parquet").to_pylist()
+    }
+    for row in accounts:
+        row["segment"] = row["segment"] or "unknown"
+        row["plan"] = landed[row["account_id"]]["plan"] or "unknown"
+        row["acquisition_channel"] = landed[row["account_id"]]["acquisition_channel"] or "unknown"
+    (as_of,) = built.query("select as_of_at from intermediate.int_as_of")[0]
+    return accounts, as_of
+
+
+def _close(a, b) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-6)
+
+
+def test_activation_rates_equal_truth_by_segment_plan_and_channel(built, truth):
+    accounts, as_of = truth
+    for dimension in ("segment", "plan", "acquisition_channel"):
+        expected = defaultdict(lambda: [0] * 6)
+        for row in accounts:
+            counts = expected[row[dimension]]
+            counts[0] += row["is_activation_window_mature"]
+            counts[1] += row["is_activation_window_mature"] and row["is_activated_in_window"]
+            for i, days in enumerate(FIXED_WINDOWS, start=1):
+                mature = row["signed_up_at"] + days * DAY <= as_of
+                activated = (
+                    row["activated_at"] is not None
+                    and row["activated_at"] <= row["signed_up_at"] + days * DAY
+                )
+                counts[2 * i] += mature
+                counts[2 * i + 1] += mature and activated
+        got = {
+            key: list(values)
+            for key, *values in built.query(f"""
+                select {dimension}, sum(mature_accounts), sum(activated_accounts),
+                    sum(mature_accounts_14_days), sum(activated_accounts_14_days),
+                    sum(mature_accounts_30_days), sum(activated_accounts_30_days)
+                from marts.kpi_activation_rate group by all
+            """)
+        }
+        assert got == {k: list(v) for k, v in expected.items()}, dimension
+        assert all(v[1] > 0 and v[0] > v[1] for k, v in expected.items() if v[0] > 20), dimension
+
+
+def test_time_to_first_value_percentiles_and_km_median_equal_truth(built, truth):
+    accounts, as_of = truth
+    groups = defaultdict(list)
+    for row in accounts:
+        seconds = ((row["first_value_at"] or as_of) - row["signed_up_at"]).total_seconds()
+        for key in (row["segment"], "all"):
+            groups[key].append((seconds, row["first_value_at"] is not None))
+    got = {
+        segment: values
+        for segment, *values in built.query(
+            "select segment, reached_accounts, censored_accounts, median_days, p75_days, p90_days, "
+            "km_median_days from marts.kpi_time_to_first_value where signup_month = 'all'"
+        )
+    }
+    assert set(got) == set(groups)
+    for segment, rows in groups.items():
+        reached = [s for s, r in rows if r]
+        km = kaplan_meier_median([s for s, _ in rows], [r for _, r in rows])
+        expected = [
+            len(reached),
+            len(rows) - len(reached),
+            *(None if p is None else p / 86400 for p in (percentile(reached, f) for f in (0.5, 0.75, 0.9))),
+            None if km is None else km / 86400,
+        ]
+        assert got[segment][:2] == expected[:2], segment
+        assert all(_close(a, b) for a, b in zip(got[segment][2:], expected[2:], strict=True)), segment
+    # Censoring matters on this data: the KM median is above the observed one.
+    assert got["all"][5] > got["all"][2] and got["all"][1] > 0
+
+
+def test_onboarding_completion_and_milestone_steps_equal_truth(built, truth):
+    accounts, as_of = truth
+    period = {row["segment"]: int(row["onboarding_period_days"]) for row in read_seed("segments")}
+    by_account = {row["account_id"]: row for row in accounts}
+    reached = defaultdict(dict)
+    for row in pq.read_table(built.data_dir / "_truth" / "account_milestones.parquet").to_pylist():
+        account = by_account[row["account_id"]]
+        end = account["signed_up_at"] + period[account["config_segment"]] * DAY
+        reached[row["account_id"]][row["step_number"]] = (
+            row["reached_at"] is not None and row["reached_at"] <= end
+        )
+    completion = defaultdict(lambda: [0, 0])
+    steps = defaultdict(int)
+    for account_id, by_step in reached.items():
+        account = by_account[account_id]
+        if account["signed_up_at"] + period[account["config_segment"]] * DAY > as_of:
+            continue
+        completion[account["segment"]][0] += 1
+        completion[account["segment"]][1] += all(by_step.values())
+        for step, done in by_step.items():
+            steps[(account["config_segment"], step)] += done
+    got = {
+        segment: [mature, completed]
+        for segment, mature, completed in built.query(
+            "select segment, sum(mature_accounts), sum(completed_accounts) "
+            "from marts.kpi_onboarding_completion group by all"
+        )
+    }
+    assert {k: v for k, v in got.items() if v[0]} == dict(completion)
+    got_steps = dict(
+        ((segment, step), count)
+        for segment, step, count in built.query(
+            "select config_segment, step_number, reached_accounts from marts.kpi_milestone_steps"
+        )
+    )
+    assert got_steps == dict(steps)
+    assert 0 < sum(c for _, c in completion.values()) < sum(m for m, _ in completion.values())
+
+
+def test_logo_retention_equals_truth_for_every_account_and_day(built, truth):
+    accounts, _ = truth
+    expected = {
+        (row["account_id"], day): row[f"is_subscribed_day_{day}"] for row in accounts for day in (30, 60, 90)
+    }
+    got = {
+        (account, day): retained
+        for account, day, retained in built.query(
+            "select account_id, period_number, is_retained_in_period from marts.fct_account_retention "
+            "where period_kind = 'logo_day'"
+        )
+    }
+    assert got == expected
+    assert 0 < sum(expected.values()) < len(expected)
+
+
+@pytest.fixture(scope="module")
+def account_events(built):
+    """Staged events at or after sign-up, per account: (occurred_at, event_id, name, category)."""
+    rows = built.query("""
+        select events.account_id, events.occurred_at, events.event_id, events.event_name,
+            coalesce(taxonomy.category, 'unknown'), accounts.signed_up_at
+        from staging.stg_events as events
+        inner join staging.stg_accounts as accounts using (account_id)
+        left join config.event_taxonomy as taxonomy using (event_name)
+    """)
+    by_account = defaultdict(list)
+    for account, occurred, event_id, name, category, signed_up in rows:
+        if occurred >= signed_up:
+            by_account[account].append((occurred, event_id, name, category, signed_up))
+    return by_account
+
+
+def test_funnels_equal_the_reference_implementation_for_every_account(built, account_events):
+    events = {a: [e[:3] for e in rows] for a, rows in account_events.items()}
+    expected = funnels_by_account(events)
+    got = {
+        (funnel, account): (furthest, first, converted)
+        for funnel, account, furthest, first, converted in built.query(
+            "select funnel_name, account_id, furthest_step, first_step_at, converted_at "
+            "from marts.fct_funnel_progress"
+        )
+    }
+    differences = [(key, got.get(key), value) for key, value in expected.items() if got.get(key) != value]
+    assert differences[:5] == [] and set(got) == set(expected)
+    furthest = [value[0] for value in expected.values()]
+    assert min(furthest) == 1 and max(furthest) >= 3
+
+
+def test_weekly_usage_equals_the_reference_for_every_account(built, account_events):
+    expected = defaultdict(int)
+    for account, rows in account_events.items():
+        for occurred, _, _, category, signed_up in rows:
+            if category != "outreach":
+                expected[(account, (occurred - signed_up) // timedelta(days=7))] += 1
+    got = {
+        (account, week): events
+        for account, week, events in built.query(
+            "select account_id, week_number, usage_events from intermediate.int_account_weekly_usage"
+        )
+    }
+    assert got == dict(expected)
