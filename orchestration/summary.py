@@ -29,6 +29,38 @@ def _percent(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.1%}"
 
 
+def _days(value: float | None) -> str:
+    return "   n/a" if value is None else f"{value:6.1f}"
+
+
+def _time_to_first_value(con) -> list[str]:
+    lines = ["Time to first value, days (observed over accounts that reached it; Kaplan-Meier over all):"]
+    lines.append(f"  {'segment':<14}{'reached':>8}{'waiting':>9}{'median':>8}{'p90':>8}{'KM median':>11}")
+    rows = con.execute(
+        "select segment, reached_accounts, censored_accounts, median_days, p90_days, km_median_days "
+        "from marts.kpi_time_to_first_value where signup_month = 'all' "
+        "order by segment = 'all', segment"
+    ).fetchall()
+    for segment, reached, waiting, median, p90, km in rows:
+        lines.append(
+            f"  {segment:<14}{reached:>8}{waiting:>9}  {_days(median)}  {_days(p90)}     {_days(km)}"
+        )
+    return lines
+
+
+def _funnels(con) -> list[str]:
+    lines = ["Funnels (accounts at each step; conversion from step 1):"]
+    rows = con.execute(
+        "select funnel_name, step_number, accounts_reached, conversion_from_step_1 "
+        "from marts.kpi_funnel_steps order by funnel_name, step_number"
+    ).fetchall()
+    funnels: dict[str, list[str]] = {}
+    for funnel, step, reached, conversion in rows:
+        funnels.setdefault(funnel, []).append(f"{step}: {reached} ({conversion:.0%})")
+    lines += [f"  {funnel:<20}{'  ->  '.join(steps)}" for funnel, steps in funnels.items()] or ["  none"]
+    return lines
+
+
 def summary_lines(con) -> list[str]:
     as_of = con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
     lines = [f"Onboarding KPI summary (data as of {as_of:%Y-%m-%d %H:%M} UTC)", ""]
@@ -38,20 +70,19 @@ def summary_lines(con) -> list[str]:
         lines.append(
             f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}  {_percent(rate)}"
         )
-    ttfv = con.execute(
-        "select median(seconds_to_first_value) / 86400, count(first_value_at), count(*) "
-        "from marts.fct_account_onboarding"
-    ).fetchone()
-    if ttfv[0] is not None:
-        lines += [
-            "",
-            f"Time to first value: observed median {ttfv[0]:.1f} days "
-            f"({ttfv[1]} of {ttfv[2]} accounts reached it)",
-        ]
+    lines += ["", *_time_to_first_value(con), "", *_funnels(con)]
     rows = con.execute(QUARANTINE).fetchall()
     lines += ["", "Quarantined rows (staging.stg_quarantine):"]
     lines += [f"  {table:<14}{reason:<26}{count:>8}" for table, reason, count in rows] or ["  none"]
     return lines
+
+
+def mart_tables(path) -> list[str]:
+    with connect_warehouse(path, read_only=True) as con:
+        rows = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()
+    return [f"marts.{name}" for (name,) in rows]
 
 
 def main() -> int:
@@ -62,9 +93,9 @@ def main() -> int:
     with connect_warehouse(path, read_only=True) as con:
         print("\n".join(summary_lines(con)))
     print(f"\nWarehouse: {path}")
-    print(
-        "  marts: marts.kpi_activation_rate, marts.fct_account_onboarding; quarantine: staging.stg_quarantine"
-    )
+    marts = mart_tables(path)
+    print(f"  marts: {', '.join(marts)}")
+    print("  quarantine: staging.stg_quarantine")
     return 0
 
 
