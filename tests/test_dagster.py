@@ -19,6 +19,7 @@ def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
         AssetKey(["raw", "events"]),
         AssetKey(["staging", "base_events"]),
         AssetKey(["staging", "stg_events"]),
+        AssetKey(["intermediate", "int_account_events"]),
         AssetKey(["intermediate", "int_account_milestones"]),
         AssetKey(["marts", "fct_account_onboarding"]),
         AssetKey(["marts", "kpi_activation_rate"]),
