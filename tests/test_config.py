@@ -22,7 +22,7 @@ def test_bad_seed_rows_fail_the_build_and_are_named(tmp_path):
     with open(seeds / "milestones.csv", "a") as handle:
         handle.write("smbb,1,typo_segment,workspace_created,,,1,1,false,false\n")
     with open(seeds / "funnels.csv", "a") as handle:
-        handle.write("instant,0,A window of zero\n")
+        handle.write("instant,0\n")
     with open(seeds / "funnel_steps.csv", "a") as handle:
         handle.write("instant,1,login\ninstant,3,workflow_run\n")
 
