@@ -76,7 +76,12 @@ final as (
         reached.reached_by_event_id,
         reached.reached_at is not null as is_reached,
         {{ elapsed_seconds('accounts.signed_up_at', 'reached.reached_at') }} as seconds_from_signup,
-        {{ day_number('accounts.signed_up_at', 'reached.reached_at') }} as reached_day_number
+        {{ day_number('accounts.signed_up_at', 'reached.reached_at') }} as reached_day_number,
+        {{ is_within_window('reached.reached_at', 'accounts.signed_up_at', 'accounts.onboarding_period_days') }}
+            as is_reached_in_onboarding,
+        coalesce(
+            {{ day_number('accounts.signed_up_at', 'reached.reached_at') }} <= rules.expected_by_day, false
+        ) as is_reached_on_time
     from accounts
     inner join rules
         on accounts.config_segment = rules.segment

@@ -18,7 +18,7 @@
 with
 
 funnels as (
-    select * from {{ ref('funnels') }}
+    select * from {{ ref('int_funnels') }}
 ),
 
 funnel_steps as (

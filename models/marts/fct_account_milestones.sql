@@ -27,9 +27,8 @@ final as (
         milestones.is_reached,
         milestones.seconds_from_signup,
         milestones.reached_day_number,
-        {{ is_within_window('milestones.reached_at', 'accounts.signed_up_at', 'accounts.onboarding_period_days') }}
-            as is_reached_in_onboarding,
-        coalesce(milestones.reached_day_number <= milestones.expected_by_day, false) as is_reached_on_time
+        milestones.is_reached_in_onboarding,
+        milestones.is_reached_on_time
     from milestones
     inner join accounts
         on milestones.account_id = accounts.account_id

@@ -20,20 +20,16 @@ as_of as (
 
 progress as (
     select
-        milestones.account_id,
+        account_id,
         count(*) as milestones_configured,
-        {{ count_if(is_within_window('milestones.reached_at', 'accounts.signed_up_at',
-                                     'accounts.onboarding_period_days')) }}
-            as milestones_reached_in_onboarding,
-        max(milestones.reached_at) as last_milestone_at,
-        max(case when milestones.is_activation then milestones.milestone_name end) as activation_milestone,
-        max(case when milestones.is_activation then milestones.reached_at end) as activated_at,
-        max(case when milestones.is_first_value then milestones.milestone_name end) as first_value_milestone,
-        max(case when milestones.is_first_value then milestones.reached_at end) as first_value_at
+        {{ count_if('is_reached_in_onboarding') }} as milestones_reached_in_onboarding,
+        max(reached_at) as last_milestone_at,
+        max(case when is_activation then milestone_name end) as activation_milestone,
+        max(case when is_activation then reached_at end) as activated_at,
+        max(case when is_first_value then milestone_name end) as first_value_milestone,
+        max(case when is_first_value then reached_at end) as first_value_at
     from milestones
-    inner join accounts
-        on milestones.account_id = accounts.account_id
-    group by milestones.account_id
+    group by account_id
 ),
 
 joined as (
