@@ -21,7 +21,14 @@ from orchestration.resources import build_resources
 from orchestration.schedules import schedules, sensors
 
 defs = Definitions(
-    assets=[*landing_files, raw_events, raw_tables, onboarding_dbt_upstream, onboarding_dbt_daily, onboarding_dbt],
+    assets=[
+        *landing_files,
+        raw_events,
+        raw_tables,
+        onboarding_dbt_upstream,
+        onboarding_dbt_daily,
+        onboarding_dbt,
+    ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[full_build_job, daily_build_job, weekly_report_job, monthly_report_job, freshness_job],
     schedules=schedules,

@@ -20,7 +20,6 @@ The range goes through environment variables read with `env_var()`, not
 changes, while a changed `--vars` forces a full re-parse on every run.
 """
 
-
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager

@@ -29,7 +29,9 @@ OWNER = "team:data-platform"
 
 # The landing tables in the warehouse must be reloaded at least daily: warn after
 # a day and a half without a load, fail after two and a half.
-LANDING_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(hours=60), warn_window=timedelta(hours=36))
+LANDING_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=60), warn_window=timedelta(hours=36)
+)
 
 
 def landing_key(table: str) -> AssetKey:
@@ -105,7 +107,11 @@ def raw_events(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             context.log.error(str(exc))
             raise
     return MaterializeResult(
-        metadata={**_load_metadata(result, source), "first_date": start.isoformat(), "last_date": end.isoformat()}
+        metadata={
+            **_load_metadata(result, source),
+            "first_date": start.isoformat(),
+            "last_date": end.isoformat(),
+        }
     )
 
 

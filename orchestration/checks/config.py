@@ -13,7 +13,7 @@ from orchestration.lib import REPO_ROOT
 CONFIG_FILE = REPO_ROOT / "config" / "drift_checks.yml"
 # Check -> the numeric settings it needs.
 REQUIRED = {
-    "volume": ("max_abs_z", "min_relative_change", "min_history_days", "min_scale"),
+    "volume": ("max_abs_z", "min_ratio", "min_history_days", "min_scale"),
     "unknown_event_names": ("max_share",),
     "schema": ("max_added_columns", "max_missing_columns", "max_retyped_columns"),
     "null_rate": ("max_abs_change", "min_history_days"),

@@ -11,7 +11,6 @@
 (dbt tests are asset checks too; dagster-dbt makes them, see assets/dbt.py.)
 """
 
-
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -94,7 +93,9 @@ def events_drift_checks(context: AssetCheckExecutionContext, warehouse: Warehous
     keys = op_context.partition_key_range
     first, last = parse_day(keys.start), parse_day(keys.end)
     selected = tuple(
-        name for name in DRIFT_CHECKS if AssetCheckKey(_target(name), name) in context.selected_asset_check_keys
+        name
+        for name in DRIFT_CHECKS
+        if AssetCheckKey(_target(name), name) in context.selected_asset_check_keys
     )
     contract = load_contracts()["events"]
     with warehouse.connect(read_only=True) as con:

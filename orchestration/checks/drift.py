@@ -74,7 +74,7 @@ def judge_rows(
         day,
         rows,
         volume["max_abs_z"],
-        volume["min_relative_change"],
+        volume["min_ratio"],
         volume["min_history_days"],
         volume["min_scale"],
     )

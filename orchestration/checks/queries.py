@@ -16,7 +16,15 @@ EVENTS = "staging.base_events"
 TAXONOMY = "config.event_taxonomy"
 UNKNOWN = "(unknown)"
 # Key columns whose null share is profiled (the null_rate check picks among them).
-PROFILED_COLUMNS = ("event_id", "account_id", "user_id", "event_name", "occurred_at", "received_at", "properties")
+PROFILED_COLUMNS = (
+    "event_id",
+    "account_id",
+    "user_id",
+    "event_name",
+    "occurred_at",
+    "received_at",
+    "properties",
+)
 
 DAILY_PROFILE = f"""
     select

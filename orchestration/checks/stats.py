@@ -41,7 +41,10 @@ def theil_sen(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
     """A robust line through the points: the median of pairwise slopes, and the median
     intercept for it. A few outliers (a bad day, a holiday) do not move it."""
     slopes = [
-        (ys[j] - ys[i]) / (xs[j] - xs[i]) for i in range(len(xs)) for j in range(i + 1, len(xs)) if xs[j] != xs[i]
+        (ys[j] - ys[i]) / (xs[j] - xs[i])
+        for i in range(len(xs))
+        for j in range(i + 1, len(xs))
+        if xs[j] != xs[i]
     ]
     slope = statistics.median(slopes) if slopes else 0.0
     intercept = statistics.median(y - slope * x for x, y in zip(xs, ys, strict=True))
@@ -53,7 +56,7 @@ def volume_drift(
     day: dt.date,
     rows: int,
     max_abs_z: float,
-    min_relative_change: float,
+    min_ratio: float,
     min_history_days: int,
     min_scale: float,
 ) -> Outcome:
@@ -63,8 +66,8 @@ def volume_drift(
     (median residual of the days of the same weekday), then the robust scale
     of what is left (1.4826 x MAD, at least `min_scale`). The day's z-score is
     its residual from trend + its weekday's offset, over that scale. Fires when
-    |z| > max_abs_z and the rows are more than `min_relative_change` away from
-    the expected rows (a practical floor for very regular series).
+    |z| > max_abs_z and the rows are at least `min_ratio` times more or fewer
+    than expected (a practical floor: very regular series have a tiny scale).
     """
     points = [(d, n) for d, n in history if n > 0]
     if len(points) < min_history_days:
@@ -82,8 +85,8 @@ def volume_drift(
     predicted = intercept + offsets.get(day.weekday(), 0.0)
     expected_rows = math.expm1(predicted)
     z = (math.log1p(rows) - predicted) / scale
-    relative = (rows - expected_rows) / expected_rows if expected_rows > 0 else math.inf
-    fired = abs(z) > max_abs_z and abs(relative) > min_relative_change
+    ratio = (rows + 1) / (expected_rows + 1)
+    fired = abs(z) > max_abs_z and max(ratio, 1 / ratio) >= min_ratio
     return Outcome(
         passed=not fired,
         value=round(z, 3),
@@ -91,8 +94,8 @@ def volume_drift(
         details={
             "rows": rows,
             "expected_rows": round(expected_rows, 1),
-            "relative_change": round(relative, 4),
-            "min_relative_change": min_relative_change,
+            "ratio_to_expected": round(ratio, 4),
+            "min_ratio": min_ratio,
             "history_days": len(points),
             "robust_scale_log": round(scale, 4),
         },
