@@ -12,6 +12,7 @@ from orchestration.assets.landing import landing_files, raw_events, raw_tables
 from orchestration.checks.definitions import drift_checks, freshness_checks
 from orchestration.jobs import (
     daily_build_job,
+    event_partitions_job,
     freshness_job,
     full_build_job,
     monthly_report_job,
@@ -30,7 +31,14 @@ defs = Definitions(
         onboarding_dbt,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
-    jobs=[full_build_job, daily_build_job, weekly_report_job, monthly_report_job, freshness_job],
+    jobs=[
+        full_build_job,
+        daily_build_job,
+        event_partitions_job,
+        weekly_report_job,
+        monthly_report_job,
+        freshness_job,
+    ],
     schedules=schedules,
     sensors=sensors,
     resources=build_resources(),

@@ -1,10 +1,43 @@
-"""The Dagster definitions: they load, and one in-process run materializes everything."""
+"""The Dagster definitions: they load with partitions, checks, freshness, schedules and
+sensors; one in-process run of a partition range materializes everything; a rerun of
+partitions changes nothing and a late event lands in the partition of its arrival."""
+
+import datetime as dt
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    TimeWindowPartitionsDefinition,
+)
 
-from tests.conftest import generate_sample
+from tests.conftest import generate_sample, project_env, run_dbt
+
+PARTITIONED = {
+    AssetKey(["landing", "events"]),
+    AssetKey(["raw", "events"]),
+    AssetKey(["staging", "base_events"]),
+    AssetKey(["staging", "stg_events"]),
+    AssetKey(["staging", "stg_quarantine"]),
+}
+DRIFT_CHECKS = {
+    "drift_volume",
+    "drift_unknown_event_names",
+    "drift_schema",
+    "drift_null_rate",
+    "drift_late_arrival",
+    "drift_duplicates",
+    "drift_quarantine",
+    "drift_event_mix",
+}
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """How a single-run backfill of a range reaches a run."""
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
 
 
 def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
@@ -32,34 +65,175 @@ def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
     assert defs.resolve_job_def("onboarding_full_build") is not None
 
 
-@pytest.mark.slow
-def test_a_full_in_process_run_materializes_everything_and_every_check_passes(tmp_path, monkeypatch):
-    data_dir = generate_sample(tmp_path / "landing", 120, 60, 5)
-    warehouse = tmp_path / "warehouse" / "onboarding.duckdb"
-    monkeypatch.setenv("ONBOARDING_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("ONBOARDING_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("ONBOARDING_TEMP_DIR", str(tmp_path / "tmp"))
+def test_event_layers_are_daily_partitions_backfilled_in_one_run():
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("onboarding_full_build")
-    with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance)
-    assert result.success
+    graph = defs.resolve_asset_graph()
+    partitioned = {k for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is not None}
+    assert partitioned == PARTITIONED
+    for key in PARTITIONED:
+        node = graph.get(key)
+        assert isinstance(node.partitions_def, TimeWindowPartitionsDefinition)
+        assert node.partitions_def.cron_schedule == "0 0 * * *"
+        if node.is_materializable:
+            assert node.backfill_policy.max_partitions_per_run is None  # single run
+    # Everything downstream of the event layers is unpartitioned and rebuilt from all events.
+    assert graph.get(AssetKey(["marts", "kpi_activation_rate"])).partitions_def is None
+
+
+def test_drift_checks_freshness_owners_and_code_links():
+    from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    materialized = {
-        m.asset_key
-        for m in result.get_asset_materialization_events()
-        for m in [m.event_specific_data.materialization]
+    drift = {key for key in graph.asset_check_keys if key.name.startswith("drift_")}
+    assert {key.name for key in drift} == DRIFT_CHECKS
+    for key in drift:
+        expected = ["raw", "events"] if key.name == "drift_schema" else ["staging", "base_events"]
+        assert key.asset_key.path == expected
+        assert graph.get_check_spec(key).partitions_def is not None
+
+    checks = {key.name for key in graph.asset_check_keys}
+    assert "dbt_source_freshness" in checks
+    assert any(name.startswith("freshness_check") for name in checks)
+    for key in [
+        AssetKey(["raw", "events"]),
+        AssetKey(["raw", "accounts"]),
+        AssetKey(["marts", "kpi_activation_rate"]),
+    ]:
+        assert graph.get(key).freshness_policy is not None, key
+
+    kpi = graph.get(AssetKey(["marts", "kpi_activation_rate"]))
+    assert kpi.owners and kpi.description
+    assert "dagster/code_references" in kpi.metadata
+    assert "dagster/column_schema" in kpi.metadata
+
+    schedules = {s.name: s for s in defs.schedules}
+    assert set(schedules) == {
+        "onboarding_daily_schedule",
+        "onboarding_weekly_report_schedule",
+        "onboarding_monthly_report_schedule",
     }
-    assert materialized == materializable
+    assert schedules["onboarding_weekly_report_schedule"].cron_schedule == "0 7 * * 1"
+    assert schedules["onboarding_monthly_report_schedule"].cron_schedule == "0 7 1 * *"
+    assert [s.name for s in defs.sensors] == ["onboarding_freshness_sensor"]
 
-    evaluations = result.get_asset_check_evaluations()
-    failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
-    assert failed == []
-    assert {e.asset_check_key for e in evaluations} == set(graph.asset_check_keys)
 
+def test_the_daily_schedule_asks_for_yesterdays_partition():
+    from dagster import build_schedule_context
+
+    from orchestration.definitions import defs
+
+    schedule = defs.resolve_schedule_def("onboarding_daily_schedule")
+    at = dt.datetime(2026, 3, 10, 1, 30, tzinfo=dt.UTC)
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance, scheduled_execution_time=at)
+        (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-03-09"
+
+
+def _base_events(warehouse) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        (accounts,) = con.execute("select sum(signed_up_accounts) from marts.kpi_activation_rate").fetchone()
-    assert accounts >= 120
+        return con.execute(
+            "select * exclude (loaded_at) from staging.base_events "
+            "order by landing_date, source_file, source_row"
+        ).fetchall()
+
+
+@pytest.mark.slow
+def test_a_range_run_materializes_everything_then_reruns_change_nothing_and_late_events_land(
+    tmp_path, monkeypatch
+):
+    days = 35
+    data_dir = generate_sample(tmp_path / "landing", 100, days, 5)
+    warehouse = tmp_path / "warehouse" / "onboarding.duckdb"
+    env = project_env(data_dir, warehouse)
+    for name in ("ONBOARDING_DATA_DIR", "ONBOARDING_WAREHOUSE", "ONBOARDING_TEMP_DIR"):
+        monkeypatch.setenv(name, env[name])
+    # Parse once with this profile (a test warehouse path), so that the runs' dbt
+    # invocations parse partially, as they do outside tests.
+    run_dbt(["parse", "--quiet"], env)
+    from orchestration.definitions import defs
+
+    first = dt.date(2026, 1, 1)
+    last = first + dt.timedelta(days=days - 1)
+    job = defs.resolve_job_def("onboarding_full_build")
+    graph = defs.resolve_asset_graph()
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance, tags=range_tags(first.isoformat(), last.isoformat())
+        )
+        assert result.success
+
+        materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+        materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+        assert materialized == materializable
+        # One materialization per partition of the range for the partitioned assets.
+        raw_events = [
+            e.partition
+            for e in result.get_asset_materialization_events()
+            if e.asset_key == AssetKey(["raw", "events"])
+        ]
+        assert len(raw_events) == days and min(raw_events) == first.isoformat()
+
+        evaluations = result.get_asset_check_evaluations()
+        dbt_checks = [e for e in evaluations if not e.check_name.startswith("drift_")]
+        assert [(e.asset_key.to_user_string(), e.check_name) for e in dbt_checks if not e.passed] == []
+        drift = [e for e in evaluations if e.check_name.startswith("drift_")]
+        assert {e.check_name for e in drift} == DRIFT_CHECKS
+        assert len(drift) == days * len(DRIFT_CHECKS)
+        assert {e.partition for e in drift} == {
+            (first + dt.timedelta(days=i)).isoformat() for i in range(days)
+        }
+        assert all("threshold" in e.metadata for e in drift)
+        before = _base_events(warehouse)
+
+        # A late event arrives on a new day, 5 days after it occurred; the last
+        # partition is rerun with it in one run (one dbt invocation).
+        late_day = last + dt.timedelta(days=1)
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            (account,) = con.execute(
+                "select account_id from staging.stg_accounts order by 1 limit 1"
+            ).fetchone()
+        folder = data_dir / "events" / f"date={late_day.isoformat()}"
+        folder.mkdir()
+        occurred = f"{late_day - dt.timedelta(days=5)} 10:00:00"
+        pq.write_table(
+            pa.table(
+                {
+                    "event_id": ["late_1"],
+                    "account_id": [account],
+                    "user_id": [None],
+                    "event_name": ["login"],
+                    "occurred_at": [occurred],
+                    "received_at": [f"{late_day} 08:00:00"],
+                    "properties": [None],
+                },
+                schema=pa.schema(
+                    [
+                        (c, pa.string())
+                        for c in (
+                            "event_id",
+                            "account_id",
+                            "user_id",
+                            "event_name",
+                            "occurred_at",
+                            "received_at",
+                            "properties",
+                        )
+                    ]
+                ),
+            ),  # fmt: skip
+            folder / "late.parquet",
+        )
+        rerun = defs.resolve_job_def("onboarding_event_partitions").execute_in_process(
+            instance=instance, tags=range_tags(last.isoformat(), late_day.isoformat())
+        )
+        assert rerun.success
+
+    after = _base_events(warehouse)
+    assert [r for r in after if r[0] != "late_1"] == before  # the rerun changed nothing else
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        late = con.execute(
+            "select landing_date, is_late_arrival from staging.stg_events where event_id = 'late_1'"
+        ).fetchall()
+    assert late == [(late_day, True)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.checks import queries, stats
-from orchestration.landing import LandingFileError, TableContract, discover_files
+from orchestration.landing import LandingFile, LandingFileError, TableContract, discover_files
 from orchestration.partitions import days
 
 # Check name -> the config section it reads. The schema check is about the
@@ -31,11 +31,11 @@ ROW_CHECKS = tuple(name for name in DRIFT_CHECKS if name not in FILE_CHECKS)
 
 
 def landing_schemas(
-    con: duckdb.DuckDBPyConnection, data_dir: Path, table: str, day: dt.date
+    con: duckdb.DuckDBPyConnection, files: list[LandingFile], day: dt.date
 ) -> dict[str, tuple[str, dict[str, str]]]:
-    """The columns and types of every landing file of `table` for one landing date."""
+    """The columns and types of every landing file of one landing date."""
     schemas = {}
-    for file in discover_files(data_dir, table):
+    for file in files:
         if file.landing_date != day or file.problem:
             continue
         try:
@@ -134,8 +134,7 @@ def evaluate(
             judged = judge_rows(day, profiles, mixes, config)
             results[day].update({name: judged[name] for name in checks if name in judged})
     if "drift_schema" in checks:
+        files = discover_files(data_dir, contract.name)
         for day in results:
-            results[day]["drift_schema"] = judge_schema(
-                contract, landing_schemas(con, data_dir, contract.name, day), config
-            )
+            results[day]["drift_schema"] = judge_schema(contract, landing_schemas(con, files, day), config)
     return results

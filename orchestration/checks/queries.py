@@ -30,7 +30,9 @@ DAILY_PROFILE = f"""
     select
         events.landing_date,
         count(*) as rows_landed,
-        count(*) filter (where events.event_name is not null and taxonomy.event_name is null) as unknown_names,
+        count(*) filter (
+            where events.event_name is not null and taxonomy.event_name is null
+        ) as unknown_names,
         count(*) filter (where events.quarantine_reason is null) as staged,
         count(*) filter (
             where events.quarantine_reason is null
