@@ -65,9 +65,10 @@ sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (defau
 		--days $(SAMPLE_DAYS) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
-	@echo "Materializing every asset through Dagster (job onboarding_full_build)..."
+	@echo "Materializing every asset through Dagster (job onboarding_full_build, every landed date in one run)..."
 	$(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
-		--config orchestration/run_config/quiet.yaml
+		--config orchestration/run_config/quiet.yaml \
+		--tags "$$($(BIN)/python -m orchestration.partitions landed-range-tags)"
 	@echo
 	$(BIN)/python -m orchestration.summary
 

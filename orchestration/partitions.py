@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
+from pathlib import Path
 
 from dagster import AssetExecutionContext, BackfillPolicy, DailyPartitionsDefinition
 
@@ -73,3 +75,48 @@ def days(start: dt.date, end: dt.date) -> list[dt.date]:
 def dbt_partition_env(start: dt.date, end: dt.date) -> dict[str, str]:
     """The variables the dbt models read the range from (env_var keeps partial parsing)."""
     return {"ONBOARDING_PARTITION_START": start.isoformat(), "ONBOARDING_PARTITION_END": end.isoformat()}
+
+
+def landed_dates(data_dir: Path, table: str = "events") -> list[dt.date]:
+    """The landing dates that have a `date=YYYY-MM-DD` folder for the table (others are skipped)."""
+    found = []
+    for folder in sorted((data_dir / table).glob("date=*")):
+        try:
+            found.append(parse_day(folder.name.removeprefix("date="), "folder"))
+        except PartitionKeyError:
+            continue
+    return found
+
+
+def range_tags(start: dt.date, end: dt.date) -> dict[str, str]:
+    """The run tags of a single-run backfill of a partition range."""
+    return {
+        "dagster/asset_partition_range_start": start.isoformat(),
+        "dagster/asset_partition_range_end": end.isoformat(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m orchestration.partitions landed-range-tags`: the run tags covering every
+    landed date that is a partition (for `dagster job execute --tags`, as make demo does)."""
+    import argparse
+    import json
+
+    from orchestration.lib import data_dir
+
+    parser = argparse.ArgumentParser(prog="python -m orchestration.partitions")
+    parser.add_argument("command", choices=["landed-range-tags"])
+    parser.parse_args(argv)
+    keys = daily_partitions.get_partition_keys()
+    dates = [d for d in landed_dates(data_dir()) if keys and keys[0] <= d.isoformat() <= keys[-1]]
+    if not dates:
+        print(
+            f"no landed date of {data_dir()}/events is a partition ({keys[0]}..{keys[-1]})", file=sys.stderr
+        )
+        return 1
+    print(json.dumps(range_tags(dates[0], dates[-1])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

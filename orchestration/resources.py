@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from contextlib import contextmanager
@@ -24,9 +25,15 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
+# A run's own process (spawned by the code server for every run under `dagster
+# dev`, or `dagster api execute_run`) uses the manifest its code server parsed.
+_RUN_WORKER = multiprocessing.parent_process() is not None or any(
+    arg in ("execute_run", "execute_step") for arg in sys.argv[1:4]
+)
 # Under `dagster dev` the manifest is re-parsed on load; elsewhere (dagster
 # asset list, tests, a fresh clone) parse once when it is missing.
-dbt_project.prepare_if_dev()
+if not _RUN_WORKER:
+    dbt_project.prepare_if_dev()
 if not dbt_project.manifest_path.exists():
     dbt_project.preparer.prepare(dbt_project)
 

@@ -1,13 +1,12 @@
 """The drift checks on real generated data: each fires on the drift injected for it,
 and the whole suite stays quiet (at most one false alarm) over 90 clean days.
 
-Both samples are loaded and staged once (one loader call, one dbt invocation
-each); the checks are then evaluated with the same code the Dagster asset
-checks run (orchestration.checks.drift.evaluate)."""
+One sample is loaded and staged once (one loader call, one dbt invocation);
+the checks are then evaluated with the same code the Dagster asset checks run
+(orchestration.checks.drift.evaluate)."""
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -23,20 +22,30 @@ pytestmark = pytest.mark.slow
 START = dt.date(2026, 1, 1)
 HISTORY_DAYS = 30  # before the first judged day (the window is 28 days)
 CLEAN_DAYS = 90
+FIRST_CLEAN = START + dt.timedelta(days=HISTORY_DAYS)
+LAST_CLEAN = FIRST_CLEAN + dt.timedelta(days=CLEAN_DAYS - 1)
 # The staging the checks read: the event models and the taxonomy seed, no tests.
 STAGE = ["build", "--select", "+base_events", "event_taxonomy", "--resource-type", "model", "seed"]
 
-# Each kind of drift on its own day, a week apart, after a clean history.
+# After the 90 clean days, each kind of drift on its own day, three days apart
+# (late_arrival first: it holds back the rows due on the three days before it,
+# which are not judged).
 INJECTED = {
-    "drift_volume": ("volume", START + dt.timedelta(days=35)),
-    "drift_unknown_event_names": ("unknown_event_names", START + dt.timedelta(days=38)),
-    "drift_schema": ("schema", START + dt.timedelta(days=41)),
-    "drift_null_rate": ("null_rate", START + dt.timedelta(days=44)),
-    "drift_late_arrival": ("late_arrival", START + dt.timedelta(days=47)),
-    "drift_duplicates": ("duplicates", START + dt.timedelta(days=50)),
-    "drift_quarantine": ("quarantine", START + dt.timedelta(days=53)),
-    "drift_event_mix": ("event_mix", START + dt.timedelta(days=56)),
+    check: (kind, LAST_CLEAN + dt.timedelta(days=4 + 3 * i))
+    for i, (check, kind) in enumerate(
+        [
+            ("drift_late_arrival", "late_arrival"),
+            ("drift_volume", "volume"),
+            ("drift_unknown_event_names", "unknown_event_names"),
+            ("drift_schema", "schema"),
+            ("drift_null_rate", "null_rate"),
+            ("drift_duplicates", "duplicates"),
+            ("drift_quarantine", "quarantine"),
+            ("drift_event_mix", "event_mix"),
+        ]
+    )
 }
+LAST_DAY = max(day for _, day in INJECTED.values())
 
 
 @dataclass
@@ -52,33 +61,32 @@ class Judged:
         ]
 
 
-def _stage_and_judge(tmp: Path, data_dir: Path, first: dt.date, last: dt.date) -> Judged:
+@pytest.fixture(scope="session")
+def judged(tmp_path_factory) -> Judged:
+    """One sample: 30 days of history, 90 clean days, then the injected drift; loaded and
+    staged once, every check judged for every day from the first clean one."""
+    tmp = tmp_path_factory.mktemp("drift")
+    drift = [f"--drift={kind}={day.isoformat()}" for kind, day in INJECTED.values()]
+    days = (LAST_DAY - START).days + 1
+    data_dir = generate_sample(tmp / "landing", 200, days, 11, *drift)
     warehouse = tmp / "warehouse" / "onboarding.duckdb"
     warehouse.parent.mkdir(parents=True)
     env = project_env(data_dir, warehouse)
     load_landing(env)
     run_dbt(STAGE, env)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        results = evaluate(con, data_dir, load_contracts()["events"], first, last, load_config())
+        results = evaluate(con, data_dir, load_contracts()["events"], FIRST_CLEAN, LAST_DAY, load_config())
     return Judged(results)
 
 
 @pytest.fixture(scope="session")
-def clean(tmp_path_factory) -> Judged:
-    tmp = tmp_path_factory.mktemp("drift_clean")
-    days = HISTORY_DAYS + CLEAN_DAYS + 1
-    data_dir = generate_sample(tmp / "landing", 200, days, 11)
-    first = START + dt.timedelta(days=HISTORY_DAYS)
-    return _stage_and_judge(tmp, data_dir, first, first + dt.timedelta(days=CLEAN_DAYS - 1))
+def clean(judged) -> Judged:
+    return Judged({day: checks for day, checks in judged.results.items() if day <= LAST_CLEAN})
 
 
 @pytest.fixture(scope="session")
-def drifted(tmp_path_factory) -> Judged:
-    tmp = tmp_path_factory.mktemp("drift_injected")
-    drift = [f"--drift={kind}={day.isoformat()}" for kind, day in INJECTED.values()]
-    data_dir = generate_sample(tmp / "landing", 200, 60, 12, *drift)
-    days = [day for _, day in INJECTED.values()]
-    return _stage_and_judge(tmp, data_dir, min(days), max(days))
+def drifted(judged) -> Judged:
+    return Judged({day: checks for day, checks in judged.results.items() if day > LAST_CLEAN})
 
 
 @pytest.mark.parametrize("check", list(INJECTED))
