@@ -179,9 +179,7 @@ def test_a_range_run_materializes_everything_in_one_run_and_a_late_event_lands(t
     job = defs.resolve_job_def("onboarding_full_build")
     graph = defs.resolve_asset_graph()
     with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
-            instance=instance, tags=range_tags(first.isoformat(), last.isoformat())
-        )
+        result = job.execute_in_process(instance=instance, tags=range_tags(first, last))
     assert result.success
 
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}

@@ -13,16 +13,26 @@ from dagster import (
     AssetSpec,
     FreshnessPolicy,
     MaterializeResult,
+    TableColumn,
+    TableColumnConstraints,
+    TableSchema,
     asset,
     multi_asset,
 )
 
-from orchestration.landing import LandingLoadError, TableLoadResult, load_contracts, load_table
+from orchestration.landing import (
+    LOADER_COLUMNS,
+    LandingLoadError,
+    TableLoadResult,
+    load_contracts,
+    load_table,
+)
 from orchestration.lib import data_dir
 from orchestration.partitions import daily_partitions, days, partition_date_range, single_run
 from orchestration.resources import WarehouseResource
 
 CONTRACTS = load_contracts()
+LOADER_TYPES = list(LOADER_COLUMNS.items())
 PARTITIONED_TABLES = sorted(name for name, contract in CONTRACTS.items() if contract.partitioned)
 SNAPSHOT_TABLES = sorted(name for name, contract in CONTRACTS.items() if not contract.partitioned)
 OWNER = "team:data-platform"
@@ -32,6 +42,26 @@ OWNER = "team:data-platform"
 LANDING_FRESHNESS = FreshnessPolicy.time_window(
     fail_window=timedelta(hours=60), warn_window=timedelta(hours=36)
 )
+
+
+def column_schema(name: str, landing: bool) -> TableSchema:
+    """The contract's columns: their landing type in the files, text in the raw table
+    (plus the loader's lineage columns there)."""
+    contract = CONTRACTS[name]
+    columns = [
+        TableColumn(
+            column,
+            contract.landing_types[column] if landing else "varchar",
+            description=contract.descriptions[column],
+            constraints=TableColumnConstraints(nullable=column not in contract.required),
+        )
+        for column in contract.columns
+    ]
+    if not landing:
+        columns += [
+            TableColumn(column, type_, description="Added by the loader.") for column, type_ in LOADER_TYPES
+        ]
+    return TableSchema(columns=columns)
 
 
 def landing_key(table: str) -> AssetKey:
@@ -50,7 +80,10 @@ landing_files = [
         description=f"Landing files of `{name}` (CSV or Parquet under ONBOARDING_DATA_DIR/{name}/). "
         f"{contract.description}",
         kinds={"file"},
-        metadata={"required_columns": ", ".join(sorted(contract.required))},
+        metadata={
+            "required_columns": ", ".join(sorted(contract.required)),
+            "dagster/column_schema": column_schema(name, landing=True),
+        },
         partitions_def=daily_partitions if contract.partitioned else None,
         owners=[OWNER],
         tags={"layer": "landing"},
@@ -88,6 +121,10 @@ def _load_metadata(result: TableLoadResult, source) -> dict:
     + " Partitioned by landing date: a run reloads exactly the `date=` folders of its partitions "
     "(and removes the rows of a folder that is gone).",
     kinds={"python", "duckdb"},
+    metadata={
+        "dagster/column_schema": column_schema("events", landing=False),
+        "dagster/table_name": "raw.events",
+    },
     partitions_def=daily_partitions,
     backfill_policy=single_run,
     freshness_policy=LANDING_FRESHNESS,
@@ -123,6 +160,10 @@ def raw_events(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             group_name="raw",
             description=_raw_description(name),
             kinds={"python", "duckdb"},
+            metadata={
+                "dagster/column_schema": column_schema(name, landing=False),
+                "dagster/table_name": f"raw.{name}",
+            },
             skippable=True,
             freshness_policy=LANDING_FRESHNESS,
             owners=[OWNER],

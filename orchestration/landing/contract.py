@@ -34,6 +34,8 @@ class TableContract:
     # Column -> landing type (`meta.landing_type`: text, timestamp or json; default text):
     # what the files are expected to carry. The raw table holds every column as text.
     landing_types: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Column -> its description in the contract (shown as the column schema in Dagster).
+    descriptions: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def optional(self) -> tuple[str, ...]:
@@ -49,6 +51,7 @@ def _table_contract(table: dict) -> TableContract:
         required=frozenset(c["name"] for c in columns if (c.get("meta") or {}).get("required")),
         partitioned=bool((table.get("meta") or {}).get("landing_partitioned")),
         landing_types={c["name"]: (c.get("meta") or {}).get("landing_type", "text") for c in columns},
+        descriptions={c["name"]: " ".join(str(c.get("description", "")).split()) for c in columns},
     )
 
 
