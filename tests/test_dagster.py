@@ -73,9 +73,11 @@ def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
     for upstream, downstream in zip(lineage, lineage[1:], strict=False):
         assert upstream in graph.get(downstream).parent_keys, f"{upstream} -> {downstream}"
 
-    checks = {key.name for key in graph.asset_check_keys}
+    checks = {key.name: key for key in graph.asset_check_keys}
     assert "unique_stg_events_event_id" in checks
     assert "assert_landed_equals_staged_plus_quarantined" in checks
+    # Error-severity dbt tests block what is downstream of their asset.
+    assert graph.get_check_spec(checks["unique_stg_events_event_id"]).blocking
     assert defs.resolve_job_def("onboarding_full_build") is not None
 
 
@@ -93,6 +95,22 @@ def test_event_layers_are_daily_partitions_backfilled_in_one_run():
             assert node.backfill_policy.max_partitions_per_run is None  # single run
     # Everything downstream of the event layers is unpartitioned and rebuilt from all events.
     assert graph.get(AssetKey(["marts", "kpi_activation_rate"])).partitions_def is None
+
+
+def test_every_dbt_model_and_seed_is_in_exactly_one_dbt_asset():
+    """A model under models/staging that reads the event models must be tagged
+    landing_date_partitioned too; otherwise no dbt asset would select it."""
+    import json
+
+    from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
+    from orchestration.resources import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
+    expected = {AssetKey([n["config"]["schema"] or "main", n["name"]]) for n in nodes}
+    groups = [set(a.keys) for a in (onboarding_dbt_upstream, onboarding_dbt_daily, onboarding_dbt)]
+    assert sum(len(g) for g in groups) == len(set().union(*groups)), "a model is in two dbt assets"
+    assert set().union(*groups) == expected
 
 
 def test_drift_checks_freshness_owners_and_code_links():

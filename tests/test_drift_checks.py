@@ -9,12 +9,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.checks.config import load_config
 from orchestration.checks.drift import DRIFT_CHECKS, evaluate
 from orchestration.checks.stats import Outcome
 from orchestration.landing import load_contracts
+from orchestration.sample.drift import DriftSpecError, parse_drift
 from tests.conftest import generate_sample, load_landing, project_env, run_dbt
 
 pytestmark = pytest.mark.slow
@@ -108,3 +110,34 @@ def test_at_most_one_false_alarm_over_90_clean_days(clean):
     assert len(judged) >= 0.9 * CLEAN_DAYS * len(DRIFT_CHECKS), "most days must be judged"
     failures = clean.failures()
     assert len(failures) <= 1, "\n".join(f"{d} {n}: {s}" for d, n, s in failures)
+
+
+def test_injected_drift_touches_only_its_day_and_a_clean_sample_is_unchanged(tmp_path):
+    day = "2026-01-06"
+    clean = generate_sample(tmp_path / "clean", 30, 10, 4)
+    drifted = generate_sample(tmp_path / "drifted", 30, 10, 4, f"--drift=volume={day}")
+
+    def files(root):
+        return {p.relative_to(root): p.read_bytes() for p in (root / "events").rglob("*.parquet")}
+
+    before, after = files(clean), files(drifted)
+    assert before.keys() == after.keys()
+    changed = {path.parts[1] for path in before if before[path] != after[path]}
+    assert changed == {f"date={day}"}
+    rows = [pq.read_table(root / "events" / f"date={day}").num_rows for root in (clean, drifted)]
+    assert rows[1] < 0.45 * rows[0]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("volumes=2026-01-02", "unknown drift kind"),
+        ("volume", "give the days"),
+        ("volume=2026-02-30", "not a YYYY-MM-DD date"),
+        ("volume=2027-01-01", "outside the generated period"),
+    ],
+)
+def test_a_bad_drift_option_is_refused(spec, message):
+    with pytest.raises(DriftSpecError, match=message):
+        parse_drift([spec], "2026-01-01", 10)
+    assert parse_drift([], "2026-01-01", 10) is None
