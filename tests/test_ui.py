@@ -154,7 +154,7 @@ def test_graphql_serves_every_layer_its_checks_and_partitions(server):
     assert checks("raw/events")["drift_schema"]["partitionDefinition"]["type"] == "TIME_WINDOW"
     assert {"drift_volume", "drift_event_mix", "drift_late_arrival"} <= set(checks("staging/base_events"))
     assert "unique_stg_events_event_id" in checks("staging/stg_events")
-    assert "dbt_source_freshness" in checks("raw/events")
+    assert "dbt_source_freshness" in checks("landing/events")
 
 
 def chromium(*args: str, size: str = "1600,1000") -> subprocess.CompletedProcess:
