@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO_ROOT, generate_sample, load_landing, project_env, run_dbt
 
@@ -75,7 +76,10 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ui")
     home = tmp / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
+    # deploy/dagster.yaml as make ui uses it, with queued runs launched within a second.
+    instance = yaml.safe_load((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
+    instance["run_coordinator"]["config"]["dequeue_interval_seconds"] = 1
+    (home / "dagster.yaml").write_text(yaml.safe_dump(instance))
     data_dir = generate_sample(tmp / "landing", 30, 8, 3)
     env = project_env(data_dir, tmp / "warehouse" / "onboarding.duckdb")
     env = {k: v for k, v in env.items() if not k.startswith("DAGSTER_")}
