@@ -26,7 +26,7 @@ SAMPLE_DAYS ?= 120
 SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 
-.PHONY: help install demo sample load build ui test lint format docs-check clean clean-data
+.PHONY: help install browser demo sample load build ui test lint format docs-check clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,19 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.installed  ## create .venv from the lock file (uv) and parse the dbt project
 	@$(BIN)/dbt parse --quiet
 
+# The UI test drives Debian's chromium headless. Installed when missing and we are
+# root (CI); otherwise install it yourself (or set CHROMIUM to another binary).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+browser:  ## install Debian's chromium for the UI test when it is missing (needs root)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (apt-get) for the UI test..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	else echo "note: $(CHROMIUM) is missing; the UI test will be skipped (apt-get install chromium as root)"; fi
+
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
@@ -52,9 +65,10 @@ sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (defau
 		--days $(SAMPLE_DAYS) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
-	@echo "Materializing every asset through Dagster (job onboarding_full_build)..."
+	@echo "Materializing every asset through Dagster (job onboarding_full_build, every landed date in one run)..."
 	$(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
-		--config orchestration/run_config/quiet.yaml
+		--config orchestration/run_config/quiet.yaml \
+		--tags "$$($(BIN)/python -m orchestration.partitions landed-range-tags)"
 	@echo
 	$(BIN)/python -m orchestration.summary
 
@@ -83,7 +97,7 @@ format: install  ## fix what ruff and sqlfluff can fix
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff fix models tests/dbt
 
-test: install lint  ## install and run every test (dbt unit and data tests run inside them)
+test: install browser lint  ## install and run every test (dbt unit and data tests run inside them)
 	$(BIN)/pytest
 
 clean:  ## remove dbt and Dagster run artifacts (keeps data and the warehouse)

@@ -1,16 +1,46 @@
 """The Dagster code location: `dagster dev`, `dagster asset list` and
-`dagster asset materialize` find it through [tool.dagster] in pyproject.toml."""
+`dagster asset materialize` find it through [tool.dagster] in pyproject.toml.
+
+By concern: partitions (orchestration/partitions.py), assets
+(orchestration/assets/), checks (orchestration/checks/), jobs, schedules and
+sensors (orchestration/jobs.py, orchestration/schedules.py), resources."""
 
 from dagster import Definitions, in_process_executor
 
-from orchestration.assets.dbt import onboarding_dbt
-from orchestration.assets.landing import landing_files, raw_tables
-from orchestration.jobs import full_build_job
+from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
+from orchestration.assets.landing import landing_files, raw_events, raw_tables
+from orchestration.checks.definitions import drift_checks, freshness_checks
+from orchestration.jobs import (
+    daily_build_job,
+    event_partitions_job,
+    freshness_job,
+    full_build_job,
+    monthly_report_job,
+    weekly_report_job,
+)
 from orchestration.resources import build_resources
+from orchestration.schedules import schedules, sensors
 
 defs = Definitions(
-    assets=[*landing_files, raw_tables, onboarding_dbt],
-    jobs=[full_build_job],
+    assets=[
+        *landing_files,
+        raw_events,
+        raw_tables,
+        onboarding_dbt_upstream,
+        onboarding_dbt_daily,
+        onboarding_dbt,
+    ],
+    asset_checks=[*drift_checks, *freshness_checks],
+    jobs=[
+        full_build_job,
+        daily_build_job,
+        event_partitions_job,
+        weekly_report_job,
+        monthly_report_job,
+        freshness_job,
+    ],
+    schedules=schedules,
+    sensors=sensors,
     resources=build_resources(),
     # Every step writes the same DuckDB file, which takes one writer at a time.
     executor=in_process_executor,

@@ -1,10 +1,57 @@
-"""The Dagster definitions: they load, and one in-process run materializes everything."""
+"""The Dagster definitions: they load with partitions, checks, freshness, schedules and
+sensors; one in-process run of a partition range materializes everything, every dbt
+check passes, the drift checks report per partition, and a late event lands in the
+partition of its arrival. (Rebuilding a range twice changing nothing is tested on the
+same env vars in test_pipeline.py.)"""
+
+import datetime as dt
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    DagsterInstance,
+    TimeWindowPartitionsDefinition,
+)
 
-from tests.conftest import generate_sample
+from orchestration.partitions import range_tags
+from tests.conftest import generate_sample, project_env, run_dbt
+
+PARTITIONED = {
+    AssetKey(["landing", "events"]),
+    AssetKey(["raw", "events"]),
+    AssetKey(["staging", "base_events"]),
+    AssetKey(["staging", "stg_events"]),
+    AssetKey(["staging", "stg_quarantine"]),
+}
+DRIFT_CHECKS = {
+    "drift_volume",
+    "drift_unknown_event_names",
+    "drift_schema",
+    "drift_null_rate",
+    "drift_late_arrival",
+    "drift_duplicates",
+    "drift_quarantine",
+    "drift_event_mix",
+}
+
+
+DRIFT_KEYS = {
+    AssetCheckKey(AssetKey(["raw", "events"] if name == "drift_schema" else ["staging", "base_events"]), name)
+    for name in DRIFT_CHECKS
+}
+
+
+def freshness_keys(graph) -> set:
+    """Checks the freshness sensor runs, not the builds."""
+    return {
+        k
+        for k in graph.asset_check_keys
+        if k.name == "dbt_source_freshness" or k.name.startswith("freshness")
+    }
 
 
 def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
@@ -27,40 +74,161 @@ def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
     for upstream, downstream in zip(lineage, lineage[1:], strict=False):
         assert upstream in graph.get(downstream).parent_keys, f"{upstream} -> {downstream}"
 
-    checks = {key.name for key in graph.asset_check_keys}
+    checks = {key.name: key for key in graph.asset_check_keys}
     assert "unique_stg_events_event_id" in checks
     assert "assert_landed_equals_staged_plus_quarantined" in checks
+    # Error-severity dbt tests block what is downstream of their asset.
+    assert graph.get_check_spec(checks["unique_stg_events_event_id"]).blocking
     assert defs.resolve_job_def("onboarding_full_build") is not None
 
 
+def test_event_layers_are_daily_partitions_backfilled_in_one_run():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    partitioned = {k for k in graph.get_all_asset_keys() if graph.get(k).partitions_def is not None}
+    assert partitioned == PARTITIONED
+    for key in PARTITIONED:
+        node = graph.get(key)
+        assert isinstance(node.partitions_def, TimeWindowPartitionsDefinition)
+        assert node.partitions_def.cron_schedule == "0 0 * * *"
+        if node.is_materializable:
+            assert node.backfill_policy.max_partitions_per_run is None  # single run
+    # Everything downstream of the event layers is unpartitioned and rebuilt from all events.
+    assert graph.get(AssetKey(["marts", "kpi_activation_rate"])).partitions_def is None
+
+
+def test_every_dbt_model_and_seed_is_in_exactly_one_dbt_asset():
+    """A model under models/staging that reads the event models must be tagged
+    landing_date_partitioned too; otherwise no dbt asset would select it."""
+    import json
+
+    from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
+    from orchestration.resources import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
+    expected = {AssetKey([n["config"]["schema"] or "main", n["name"]]) for n in nodes}
+    groups = [set(a.keys) for a in (onboarding_dbt_upstream, onboarding_dbt_daily, onboarding_dbt)]
+    assert sum(len(g) for g in groups) == len(set().union(*groups)), "a model is in two dbt assets"
+    assert set().union(*groups) == expected
+
+
+def test_drift_checks_freshness_owners_and_code_links():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    drift = {key for key in graph.asset_check_keys if key.name.startswith("drift_")}
+    assert {key.name for key in drift} == DRIFT_CHECKS
+    for key in drift:
+        expected = ["raw", "events"] if key.name == "drift_schema" else ["staging", "base_events"]
+        assert key.asset_key.path == expected
+        assert graph.get_check_spec(key).partitions_def is not None
+
+    checks = {key.name for key in graph.asset_check_keys}
+    assert "dbt_source_freshness" in checks
+    assert any(name.startswith("freshness_check") for name in checks)
+    for key in [
+        AssetKey(["raw", "events"]),
+        AssetKey(["raw", "accounts"]),
+        AssetKey(["marts", "kpi_activation_rate"]),
+    ]:
+        assert graph.get(key).freshness_policy is not None, key
+
+    kpi = graph.get(AssetKey(["marts", "kpi_activation_rate"]))
+    assert kpi.owners and kpi.description
+    assert "dagster/code_references" in kpi.metadata
+    assert "dagster/column_schema" in kpi.metadata
+
+    schedules = {s.name: s for s in defs.schedules}
+    assert set(schedules) == {
+        "onboarding_daily_schedule",
+        "onboarding_weekly_report_schedule",
+        "onboarding_monthly_report_schedule",
+    }
+    assert schedules["onboarding_weekly_report_schedule"].cron_schedule == "0 7 * * 1"
+    assert schedules["onboarding_monthly_report_schedule"].cron_schedule == "0 7 1 * *"
+    assert [s.name for s in defs.sensors] == ["onboarding_freshness_sensor"]
+
+
+def test_the_daily_schedule_asks_for_yesterdays_partition():
+    from dagster import build_schedule_context
+
+    from orchestration.definitions import defs
+
+    schedule = defs.resolve_schedule_def("onboarding_daily_schedule")
+    at = dt.datetime(2026, 3, 10, 1, 30, tzinfo=dt.UTC)
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance, scheduled_execution_time=at)
+        (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-03-09"
+
+
+def write_late_event(data_dir, account: str, landing_day: dt.date) -> None:
+    """One event that arrives on `landing_day`, five days after it occurred."""
+    columns = ("event_id", "account_id", "user_id", "event_name", "occurred_at", "received_at", "properties")
+    folder = data_dir / "events" / f"date={landing_day.isoformat()}"
+    folder.mkdir()
+    row = ("late_1", account, None, "login", f"{landing_day - dt.timedelta(days=5)} 10:00:00",
+           f"{landing_day} 08:00:00", None)  # fmt: skip
+    table = pa.table(
+        {c: [v] for c, v in zip(columns, row, strict=True)}, pa.schema([(c, pa.string()) for c in columns])
+    )
+    pq.write_table(table, folder / "late.parquet")
+
+
 @pytest.mark.slow
-def test_a_full_in_process_run_materializes_everything_and_every_check_passes(tmp_path, monkeypatch):
-    data_dir = generate_sample(tmp_path / "landing", 120, 60, 5)
+def test_a_range_run_materializes_everything_in_one_run_and_a_late_event_lands(tmp_path, monkeypatch):
+    days = 35
+    data_dir = generate_sample(tmp_path / "landing", 100, days, 5)
+    first = dt.date(2026, 1, 1)
+    # A late event lands the day after the sample's last day.
+    last = first + dt.timedelta(days=days)
+    account = pq.read_table(data_dir / "accounts" / "accounts.parquet").column("account_id")[0].as_py()
+    write_late_event(data_dir, account, last)
     warehouse = tmp_path / "warehouse" / "onboarding.duckdb"
-    monkeypatch.setenv("ONBOARDING_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("ONBOARDING_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("ONBOARDING_TEMP_DIR", str(tmp_path / "tmp"))
+    env = project_env(data_dir, warehouse)
+    for name in ("ONBOARDING_DATA_DIR", "ONBOARDING_WAREHOUSE", "ONBOARDING_TEMP_DIR"):
+        monkeypatch.setenv(name, env[name])
+    # Parse once with this profile (a test warehouse path), so that the run's dbt
+    # invocations parse partially, as they do outside tests.
+    run_dbt(["parse", "--quiet"], env)
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("onboarding_full_build")
+    graph = defs.resolve_asset_graph()
     with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance)
+        result = job.execute_in_process(instance=instance, tags=range_tags(first, last))
     assert result.success
 
-    graph = defs.resolve_asset_graph()
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    materialized = {
-        m.asset_key
-        for m in result.get_asset_materialization_events()
-        for m in [m.event_specific_data.materialization]
-    }
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == materializable
+    # One materialization per partition of the range for the partitioned assets.
+    partitions = {(first + dt.timedelta(days=i)).isoformat() for i in range(days + 1)}
+    raw_events = [
+        e.partition
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == AssetKey(["raw", "events"])
+    ]
+    assert sorted(raw_events) == sorted(partitions)
 
     evaluations = result.get_asset_check_evaluations()
-    failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
-    assert failed == []
-    assert {e.asset_check_key for e in evaluations} == set(graph.asset_check_keys)
+    dbt_checks = [e for e in evaluations if not e.check_name.startswith("drift_")]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in dbt_checks if not e.passed] == []
+    assert {e.asset_check_key for e in dbt_checks} | DRIFT_KEYS == set(
+        graph.asset_check_keys
+    ) - freshness_keys(graph)
+    drift = [e for e in evaluations if e.check_name.startswith("drift_")]
+    assert {e.check_name for e in drift} == DRIFT_CHECKS
+    assert len(drift) == len(partitions) * len(DRIFT_CHECKS)
+    assert {e.partition for e in drift} == partitions
+    assert all("threshold" in e.metadata and "summary" in e.metadata for e in drift)
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        late = con.execute(
+            "select landing_date, is_late_arrival from staging.stg_events where event_id = 'late_1'"
+        ).fetchall()
         (accounts,) = con.execute("select sum(signed_up_accounts) from marts.kpi_activation_rate").fetchone()
-    assert accounts >= 120
+    assert late == [(last, True)]
+    assert accounts >= 100

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +31,11 @@ class TableContract:
     columns: tuple[str, ...]
     required: frozenset[str]
     partitioned: bool
+    # Column -> landing type (`meta.landing_type`: text, timestamp or json; default text):
+    # what the files are expected to carry. The raw table holds every column as text.
+    landing_types: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Column -> its description in the contract (shown as the column schema in Dagster).
+    descriptions: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def optional(self) -> tuple[str, ...]:
@@ -45,6 +50,8 @@ def _table_contract(table: dict) -> TableContract:
         columns=tuple(c["name"] for c in columns),
         required=frozenset(c["name"] for c in columns if (c.get("meta") or {}).get("required")),
         partitioned=bool((table.get("meta") or {}).get("landing_partitioned")),
+        landing_types={c["name"]: (c.get("meta") or {}).get("landing_type", "text") for c in columns},
+        descriptions={c["name"]: " ".join(str(c.get("description", "")).split()) for c in columns},
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orchestration.lib import SEEDS_DIR
 from orchestration.sample import config as cfg
+from orchestration.sample.drift import DRIFT_KINDS, DriftSpecError, parse_drift
 from orchestration.sample.generate import expected_events_per_account, generate
 from orchestration.sample.seeds import SeedConfigError
 from orchestration.sample.writer import OutputDirError
@@ -30,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--clean", action="store_true", help="no imperfections at all")
     gen.add_argument("--force", action="store_true", help="write into a folder of other data")
     gen.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR, help="milestone configuration")
+    gen.add_argument(
+        "--drift",
+        action="append",
+        default=[],
+        metavar="KIND=DATE[,DATE...]",
+        help=f"inject drift on these arrival days (repeatable); kinds: {', '.join(DRIFT_KINDS)}",
+    )
     gen.add_argument("--quiet", action="store_true")
     return parser
 
@@ -48,16 +56,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.events:
         per_account = expected_events_per_account(params, args.seeds_dir)
         params = cfg.Params(**{**params.__dict__, "accounts": max(1, math.ceil(args.events / per_account))})
+    try:
+        drift = parse_drift(args.drift, params.start, params.days)
+    except (DriftSpecError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     arguments = {
         k: (str(v) if isinstance(v, Path) else v)
         for k, v in vars(args).items()
-        if k not in ("command", "quiet", "force", "workers", "out")
+        if k not in ("command", "quiet", "force", "workers", "out", "drift")
     }
     arguments["accounts"] = params.accounts
+    if drift is not None:  # only then: a clean sample's files stay exactly as before
+        arguments["drift"] = drift.as_arguments(params.start)
     started = time.perf_counter()
     try:
         summary = generate(
-            params, args.out, args.format, args.seeds_dir, args.workers, args.force, args.quiet, arguments
+            params,
+            args.out,
+            args.format,
+            args.seeds_dir,
+            args.workers,
+            args.force,
+            args.quiet,
+            arguments,
+            drift,
         )
     except (OutputDirError, SeedConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from orchestration.sample import config as cfg
 from orchestration.sample.activity import daily_rates, day_events
 from orchestration.sample.delivery import COUNT_KEYS, DayDelivery, arrival_dates, deliver
+from orchestration.sample.drift import DriftPlan, hold_back, spoil
 from orchestration.sample.journeys import ABANDONED, NEVER
 from orchestration.sample.seeds import read_segment_configs
 from orchestration.sample.surveys import build_surveys
@@ -23,6 +24,7 @@ from orchestration.sample.writer import iso_text, prepare_output, write_marker, 
 
 _WORLD: World | None = None  # set before the workers fork; they only read it
 _OUT: tuple[Path, str] | None = None
+_DRIFT: DriftPlan | None = None  # drift to inject (orchestration/sample/drift.py), usually none
 # Days generated together and written to one file per arrival date: fewer, larger
 # files (late arrivals and re-deliveries otherwise make many tiny ones). Fixed, so
 # the output does not depend on the number of workers.
@@ -40,6 +42,8 @@ def write_block(first_day: int) -> list[DayDelivery]:
     tables, arrivals, deliveries = [], [], []
     for day in days:
         table, received, delivery = deliver(world, day, day_events(world, day))
+        if _DRIFT is not None:
+            table, received = hold_back(_DRIFT, world.params.seed, world.start_ms, day, table, received)
         tables.append(table)
         arrivals.append(arrival_dates(world, received))
         deliveries.append(delivery)
@@ -53,7 +57,10 @@ def write_block(first_day: int) -> list[DayDelivery]:
     ):
         folder = out / "events" / f"date={_date(world, arrival[start])}"
         path = folder / f"events-occurred-from-{_date(world, first_day)}"
-        deliveries[0].files.append(str(write_table(table.slice(start, stop - start), path, fmt)))
+        piece = table.slice(start, stop - start)
+        if _DRIFT is not None:
+            piece = spoil(_DRIFT, world.params.seed, int(arrival[start]), piece)
+        deliveries[0].files.append(str(write_table(piece, path, fmt)))
     return deliveries
 
 
@@ -106,8 +113,9 @@ def generate(
     force: bool = False,
     quiet: bool = False,
     arguments: dict | None = None,
+    drift: DriftPlan | None = None,
 ) -> dict:
-    global _WORLD, _OUT
+    global _WORLD, _OUT, _DRIFT
     prepare_output(out, force)
     world = build_world(params, read_segment_configs(seeds_dir))
     write_table(accounts_table(world), out / "accounts" / "accounts", fmt)
@@ -115,7 +123,7 @@ def generate(
     surveys = build_surveys(world)
     write_table(surveys, out / "surveys" / "surveys", fmt)
 
-    _WORLD, _OUT = world, (out, fmt)
+    _WORLD, _OUT, _DRIFT = world, (out, fmt), drift
     counts = dict.fromkeys(COUNT_KEYS, 0)
     distinct, as_of_ms = 0, -1
     has_events = np.zeros(len(world.accounts), dtype=bool)
@@ -141,7 +149,7 @@ def generate(
             progress.update(1)
             progress.set_postfix(events=f"{counts['events_written']:,}")
     progress.close()
-    _WORLD = _OUT = None
+    _WORLD = _OUT = _DRIFT = None
 
     counts.update(
         distinct_event_ids=distinct,

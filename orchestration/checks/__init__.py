@@ -1,0 +1,1 @@
+"""Data-quality checks: drift checks per landing date, freshness checks, their config."""
