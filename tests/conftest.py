@@ -25,8 +25,15 @@ def project_env(data_dir: Path, warehouse: Path, **extra: str) -> dict[str, str]
     return env
 
 
+# No command of a test takes near this long here; a hung one fails the test instead of
+# eating the whole CI budget.
+COMMAND_TIMEOUT_SECONDS = 600
+
+
 def run_command(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS
+    )
     if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(args)} exited {result.returncode}\n--- stdout\n{result.stdout[-6000:]}"

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from orchestration.lib import SEEDS_DIR
-from tests.conftest import REPO_ROOT, generate_sample
+from tests.conftest import COMMAND_TIMEOUT_SECONDS, REPO_ROOT, generate_sample
 
 ACCOUNTS, DAYS = 150, 60
 
@@ -223,6 +223,7 @@ def test_refuses_a_folder_it_did_not_write_and_clears_its_own(tmp_path):
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
     )
     assert result.returncode == 2 and "not written by this generator" in result.stderr
     assert (foreign / "precious.csv").read_text() == "keep me"
@@ -252,6 +253,7 @@ def test_events_option_sizes_the_account_count(tmp_path):
         ],
         cwd=REPO_ROOT,
         check=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
     )
     written = summary(out)["counts"]["events_written"]
     assert 10_000 < written < 40_000

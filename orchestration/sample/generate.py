@@ -22,7 +22,11 @@ from orchestration.sample.truth import planted_summary, write_truth
 from orchestration.sample.world import World, build_world
 from orchestration.sample.writer import iso_text, prepare_output, write_marker, write_table
 
-_WORLD: World | None = None  # set before the workers fork; they only read it
+# What every block needs, set once per process: in the parent for a serial run, in
+# each worker by _set_state (workers are started by a fork server, not forked from
+# the parent: a fork of a process whose Arrow/NumPy thread pools are running can
+# inherit a held lock and hang).
+_WORLD: World | None = None
 _OUT: tuple[Path, str] | None = None
 _DRIFT: DriftPlan | None = None  # drift to inject (orchestration/sample/drift.py), usually none
 # Days generated together and written to one file per arrival date: fewer, larger
@@ -33,6 +37,11 @@ DAYS_PER_BLOCK = 7
 
 def _date(world: World, day: int) -> str:
     return (dt.date.fromisoformat(world.params.start) + dt.timedelta(days=int(day))).isoformat()
+
+
+def _set_state(world: World | None, out: tuple[Path, str] | None, drift: DriftPlan | None) -> None:
+    global _WORLD, _OUT, _DRIFT
+    _WORLD, _OUT, _DRIFT = world, out, drift
 
 
 def write_block(first_day: int) -> list[DayDelivery]:
@@ -115,7 +124,6 @@ def generate(
     arguments: dict | None = None,
     drift: DriftPlan | None = None,
 ) -> dict:
-    global _WORLD, _OUT, _DRIFT
     prepare_output(out, force)
     world = build_world(params, read_segment_configs(seeds_dir))
     write_table(accounts_table(world), out / "accounts" / "accounts", fmt)
@@ -123,7 +131,7 @@ def generate(
     surveys = build_surveys(world)
     write_table(surveys, out / "surveys" / "surveys", fmt)
 
-    _WORLD, _OUT, _DRIFT = world, (out, fmt), drift
+    state = (world, (out, fmt), drift)
     counts = dict.fromkeys(COUNT_KEYS, 0)
     distinct, as_of_ms = 0, -1
     has_events = np.zeros(len(world.accounts), dtype=bool)
@@ -136,9 +144,13 @@ def generate(
         desc="events",
         mininterval=1.0,
     )
-    context = multiprocessing.get_context("fork")
     blocks = range(0, params.days, DAYS_PER_BLOCK)
-    with context.Pool(workers) if workers > 1 else _Serial() as pool:
+    if workers > 1:
+        context = multiprocessing.get_context("forkserver")
+        pool = context.Pool(workers, initializer=_set_state, initargs=state)
+    else:
+        pool = _Serial(state)
+    with pool:
         deliveries = (d for block in pool.imap_unordered(write_block, blocks) for d in block)
         for delivery in deliveries:
             for key, value in delivery.counts.items():
@@ -149,7 +161,7 @@ def generate(
             progress.update(1)
             progress.set_postfix(events=f"{counts['events_written']:,}")
     progress.close()
-    _WORLD = _OUT = _DRIFT = None
+    _set_state(None, None, None)
 
     counts.update(
         distinct_event_ids=distinct,
@@ -175,6 +187,9 @@ def generate(
 
 class _Serial:
     """A one-process stand-in for a pool."""
+
+    def __init__(self, state: tuple) -> None:
+        _set_state(*state)
 
     def __enter__(self):
         return self
