@@ -28,6 +28,7 @@ final as (
         events.occurred_at,
         events.received_at,
         events.properties,
+        events.loaded_at,
         accounts.signed_up_at,
         accounts.config_segment,
         {{ day_number('accounts.signed_up_at', 'events.occurred_at') }} as day_number

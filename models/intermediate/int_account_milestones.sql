@@ -3,12 +3,26 @@
     the timestamp broken by event_id) with the rule's event name and, when
     the rule has one, the property value, at or after sign-up. Events before
     sign-up never count. Milestones reached out of order are recorded like
-    any other. The events are read once, for all rules together. -#}
+    any other. The events are read once, for all rules together.
+    Account-level incremental: a run recomputes only the accounts whose
+    events or sign-up changed (macros/account_incremental.sql). -#}
+{{
+    config(
+        materialized=account_level_materialization(),
+        incremental_strategy='replace_accounts',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
 accounts as (
     select * from {{ ref('int_accounts') }}
+    where {{ is_account_to_recompute('account_id') }}
+),
+
+as_of as (
+    select events_loaded_through from {{ ref('int_as_of') }}
 ),
 
 rules as (
@@ -27,7 +41,9 @@ events as (
         occurred_at,
         properties
     from {{ ref('int_account_events') }}
-    where event_name in (select rule_events.event_name from rule_events)
+    where
+        event_name in (select rule_events.event_name from rule_events)
+        and {{ is_account_to_recompute('account_id') }}
 ),
 
 qualifying as (
@@ -66,6 +82,7 @@ reached as (
 final as (
     select
         accounts.account_id,
+        accounts.signed_up_at,
         accounts.config_segment,
         rules.step_number,
         rules.milestone_name,
@@ -81,10 +98,12 @@ final as (
             as is_reached_in_onboarding,
         coalesce(
             {{ day_number('accounts.signed_up_at', 'reached.reached_at') }} <= rules.expected_by_day, false
-        ) as is_reached_on_time
+        ) as is_reached_on_time,
+        as_of.events_loaded_through
     from accounts
     inner join rules
         on accounts.config_segment = rules.segment
+    cross join as_of
     left join reached
         on
             accounts.account_id = reached.account_id

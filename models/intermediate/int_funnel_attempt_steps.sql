@@ -13,6 +13,16 @@
     started last; with the time it reached each of its steps. -#}
 
 
+{#- Account-level incremental (macros/account_incremental.sql). -#}
+-- depends_on: {{ ref('int_accounts') }}
+{{
+    config(
+        materialized=account_level_materialization(),
+        incremental_strategy='replace_accounts',
+        on_schema_change='fail',
+    )
+}}
+
 {%- set max_steps = var('funnel_max_steps') | int %}
 
 with
@@ -25,14 +35,30 @@ funnel_steps as (
     select * from {{ ref('funnel_steps') }}
 ),
 
+as_of as (
+    select events_loaded_through from {{ ref('int_as_of') }}
+),
+
 events as (
     select
         event_id,
         account_id,
         event_name,
-        occurred_at
+        occurred_at,
+        signed_up_at,
+        config_segment
     from {{ ref('int_account_events') }}
-    where event_name in (select funnel_steps.event_name from funnel_steps)
+    where
+        event_name in (select funnel_steps.event_name from funnel_steps)
+        and {{ is_account_to_recompute('account_id') }}
+),
+
+event_accounts as (
+    select distinct
+        account_id,
+        signed_up_at,
+        config_segment
+    from events
 ),
 
 first_steps as (
@@ -176,7 +202,7 @@ counted_attempt as (
     group by step_events.funnel_name, step_events.account_id, furthest.furthest_step
 ),
 
-final as (
+attempt_steps as (
     select
         step_events.funnel_name,
         step_events.account_id,
@@ -196,6 +222,23 @@ final as (
         step_events.step_number,
         counted_attempt.furthest_step,
         counted_attempt.first_step_at
+),
+
+final as (
+    select
+        attempt_steps.funnel_name,
+        attempt_steps.account_id,
+        attempt_steps.step_number,
+        attempt_steps.furthest_step,
+        attempt_steps.first_step_at,
+        attempt_steps.reached_at,
+        event_accounts.signed_up_at,
+        event_accounts.config_segment,
+        as_of.events_loaded_through
+    from attempt_steps
+    inner join event_accounts
+        on attempt_steps.account_id = event_accounts.account_id
+    cross join as_of
 )
 
 select * from final
