@@ -4,6 +4,7 @@ not depend on the number of workers)."""
 
 import datetime as dt
 import multiprocessing
+import signal
 import sys
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from orchestration.sample.world import World, build_world
 from orchestration.sample.writer import iso_text, prepare_output, write_marker, write_table
 
 # What every block needs, set once per process: in the parent for a serial run, in
-# each worker by _set_state (workers are started by a fork server, not forked from
-# the parent: a fork of a process whose Arrow/NumPy thread pools are running can
-# inherit a held lock and hang).
+# each worker by _start_worker (workers are started by a fork server, not forked
+# from the parent: a fork of a process whose Arrow/NumPy thread pools are running
+# can inherit a held lock).
 _WORLD: World | None = None
 _OUT: tuple[Path, str] | None = None
 _DRIFT: DriftPlan | None = None  # drift to inject (orchestration/sample/drift.py), usually none
@@ -42,6 +43,14 @@ def _date(world: World, day: int) -> str:
 def _set_state(world: World | None, out: tuple[Path, str] | None, drift: DriftPlan | None) -> None:
     global _WORLD, _OUT, _DRIFT
     _WORLD, _OUT, _DRIFT = world, out, drift
+
+
+def _start_worker(world: World, out: tuple[Path, str], drift: DriftPlan | None) -> None:
+    # A worker inherits the disposition of SIGTERM; where the parent was started with
+    # it ignored (some CI runners and background shells do that), Pool.terminate()
+    # could not stop the worker and the parent would wait for it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _set_state(world, out, drift)
 
 
 def write_block(first_day: int) -> list[DayDelivery]:
@@ -147,10 +156,10 @@ def generate(
     blocks = range(0, params.days, DAYS_PER_BLOCK)
     if workers > 1:
         context = multiprocessing.get_context("forkserver")
-        pool = context.Pool(workers, initializer=_set_state, initargs=state)
+        pool = context.Pool(workers, initializer=_start_worker, initargs=state)
     else:
         pool = _Serial(state)
-    with pool:
+    try:
         deliveries = (d for block in pool.imap_unordered(write_block, blocks) for d in block)
         for delivery in deliveries:
             for key, value in delivery.counts.items():
@@ -160,6 +169,12 @@ def generate(
             has_events[delivery.accounts_with_events] = True
             progress.update(1)
             progress.set_postfix(events=f"{counts['events_written']:,}")
+        pool.close()  # the workers exit once the queue is empty, without a signal
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     progress.close()
     _set_state(None, None, None)
 
@@ -191,11 +206,10 @@ class _Serial:
     def __init__(self, state: tuple) -> None:
         _set_state(*state)
 
-    def __enter__(self):
-        return self
+    def close(self) -> None:
+        pass
 
-    def __exit__(self, *exc):
-        return False
+    terminate = join = close
 
     @staticmethod
     def imap_unordered(function, items):
