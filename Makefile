@@ -26,7 +26,7 @@ SAMPLE_DAYS ?= 120
 SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 
-.PHONY: help install browser demo sample load build ui test lint format docs-check clean clean-data
+.PHONY: help install browser demo sample load build ui test lint format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -86,19 +86,25 @@ ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.
 LINT_ENV := ONBOARDING_WAREHOUSE=$(CURDIR)/target/lint/empty.duckdb
 
 lint: install  ## ruff on Python, sqlfluff on the models
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff lint models tests/dbt
 
 format: install  ## fix what ruff and sqlfluff can fix
-	$(BIN)/ruff check --fix orchestration tests
-	$(BIN)/ruff format orchestration tests
+	$(BIN)/ruff check --fix orchestration tests bench
+	$(BIN)/ruff format orchestration tests bench
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff fix models tests/dbt
 
 test: install browser lint  ## install and run every test (dbt unit and data tests run inside them)
 	$(BIN)/pytest
+
+bench: install  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: install  ## the benchmarks on one small dataset, one run (about a minute and a half)
+	$(BIN)/python -m bench --quick
 
 clean:  ## remove dbt and Dagster run artifacts (keeps data and the warehouse)
 	rm -rf target logs .pytest_cache .ruff_cache test-artifacts
