@@ -46,7 +46,10 @@ events as (
         event_name,
         occurred_at,
         signed_up_at,
-        config_segment
+        config_segment,
+        -- Ties on the timestamp are broken by event_id: ranked once here, so that
+        -- the step passes below sort on integers only.
+        row_number() over (partition by account_id order by occurred_at asc, event_id asc) as event_rank
     from {{ ref('int_account_events') }}
     where
         event_name in (select funnel_steps.event_name from funnel_steps)
@@ -75,6 +78,7 @@ funnel_events as (
         funnel_steps.funnel_name,
         events.account_id,
         events.event_id,
+        events.event_rank,
         events.occurred_at,
         first_steps.first_step_number,
         funnel_steps.step_number,
@@ -95,6 +99,7 @@ level_1 as (
         funnel_name,
         account_id,
         event_id,
+        event_rank,
         occurred_at,
         first_step_number,
         conversion_window_seconds,
@@ -110,6 +115,7 @@ level_1 as (
             funnel_name,
             account_id,
             event_id,
+            event_rank,
             occurred_at,
             first_step_number,
             conversion_window_seconds,
@@ -121,6 +127,7 @@ level_1 as (
             funnel_name,
             account_id,
             event_id,
+            event_rank,
             occurred_at,
             first_step_number,
             conversion_window_seconds,
@@ -138,7 +145,7 @@ level_1 as (
                 order by
                     candidates_{{ level }}.occurred_at asc,
                     candidates_{{ level }}.first_step_number asc,
-                    candidates_{{ level }}.event_id asc,
+                    candidates_{{ level }}.event_rank asc,
                     candidates_{{ level }}.step_number desc
                 rows between unbounded preceding and 1 preceding
             ) as previous_attempt_started_at
@@ -150,6 +157,7 @@ level_1 as (
             funnel_name,
             account_id,
             event_id,
+            event_rank,
             occurred_at,
             first_step_number,
             conversion_window_seconds,
