@@ -194,3 +194,28 @@ def test_weekly_usage_equals_the_reference_for_every_account(built, account_even
         )
     }
     assert got == dict(expected)
+
+
+def test_experiment_counts_equal_truth_and_the_planted_lift_is_inside_the_interval(built, truth):
+    accounts, _ = truth
+    expected = defaultdict(lambda: [0, 0, 0])
+    for row in accounts:
+        if row["onboarding_variant"] is not None:
+            counts = expected[row["onboarding_variant"]]
+            counts[0] += 1
+            counts[1] += row["is_activation_window_mature"]
+            counts[2] += row["is_activation_window_mature"] and row["is_activated_in_window"]
+    rows = {
+        variant: rest
+        for variant, *rest in built.query("""
+            select variant, assigned_accounts, mature_accounts, activated_accounts,
+                difference_ci_low, difference_ci_high, sample_ratio_p_value
+            from marts.kpi_onboarding_experiments
+        """)
+    }
+    assert {variant: values[:3] for variant, values in rows.items()} == dict(expected)
+    arms = built.summary["planted"]["activation_in_window_probability_by_variant"]
+    planted_lift = arms["guided_setup"] - arms["control"]
+    low, high, srm_p_value = rows["guided_setup"][3:]
+    assert low <= planted_lift <= high, (planted_lift, low, high)
+    assert srm_p_value > 0.001  # assignment is a fair coin in the generator
