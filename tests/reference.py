@@ -88,3 +88,25 @@ def funnels_by_account(events_by_account: dict) -> dict:
             if progress is not None:
                 result[(funnel, account)] = progress
     return result
+
+
+def monthly_mrr(periods: list[dict], signups: dict, as_of) -> dict:
+    """(account, month start) -> MRR active at the month's end (the first instant of
+    the next month) or at `as_of` for the month in progress, from the sign-up month
+    to the as-of month: a loop over calendar months, independent of the SQL."""
+    by_account = defaultdict(list)
+    for period in periods:
+        by_account[period["account_id"]].append(period)
+    result = {}
+    for account, signed_up_at in signups.items():
+        month = signed_up_at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        while month <= as_of:
+            following = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+            at = min(following, as_of)
+            result[(account, month.date())] = sum(
+                p["mrr"]
+                for p in by_account[account]
+                if p["period_start"] <= at and (p["period_end"] is None or p["period_end"] > at)
+            )
+            month = following
+    return result

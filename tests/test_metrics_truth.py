@@ -3,12 +3,13 @@ or, where the truth is a sequence of events (funnels, weekly usage), against
 the plain-Python reference implementations in tests/reference.py."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pyarrow.parquet as pq
 import pytest
 
-from tests.reference import funnels_by_account, kaplan_meier_median, percentile, read_seed
+from tests.reference import funnels_by_account, kaplan_meier_median, monthly_mrr, percentile, read_seed
 
 pytestmark = pytest.mark.slow
 DAY = timedelta(days=1)
@@ -219,3 +220,50 @@ def test_experiment_counts_equal_truth_and_the_planted_lift_is_inside_the_interv
     low, high, srm_p_value = rows["guided_setup"][3:]
     assert low <= planted_lift <= high, (planted_lift, low, high)
     assert srm_p_value > 0.001  # assignment is a fair coin in the generator
+
+
+def test_monthly_mrr_and_movements_equal_a_reference_over_the_generated_subscriptions(built, truth):
+    accounts, as_of = truth
+    periods = pq.read_table(built.data_dir / "subscriptions" / "subscriptions.parquet").to_pylist()
+    for period in periods:
+        for column in ("period_start", "period_end"):
+            period[column] = None if period[column] is None else datetime.fromisoformat(period[column])
+        period["mrr"] = Decimal(str(period["mrr"]))
+    expected = monthly_mrr(periods, {row["account_id"]: row["signed_up_at"] for row in accounts}, as_of)
+    got = {
+        (account, month): mrr
+        for account, month, mrr in built.query(
+            "select account_id, revenue_month, mrr from intermediate.int_account_monthly_mrr"
+        )
+    }
+    assert got == expected
+    assert sum(1 for mrr in expected.values() if mrr > 0) > 100  # not a trivial agreement
+
+    # Movements per month, recomputed from the reference MRR.
+    movements = defaultdict(lambda: defaultdict(Decimal))
+    by_account = defaultdict(list)
+    for (account, month), mrr in sorted(expected.items()):
+        by_account[account].append((month, mrr))
+    for series in by_account.values():
+        previous, paid_before = Decimal(0), False
+        for month, mrr in series:
+            if previous == 0 and mrr > 0:
+                kind = "reactivation" if paid_before else "new"
+            elif previous > 0 and mrr == 0:
+                kind = "churn"
+            elif previous > 0 and mrr != previous:
+                kind = "expansion" if mrr > previous else "contraction"
+            else:
+                kind = None
+            if kind:
+                movements[month][kind] += mrr - previous
+            paid_before, previous = paid_before or mrr > 0, mrr
+    rows = built.query("""
+        select revenue_month, new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr
+        from marts.kpi_mrr_monthly
+    """)
+    kinds = ("new", "expansion", "contraction", "churn", "reactivation")
+    assert {month: tuple(values) for month, *values in rows} == {
+        month: tuple(movements[month][k] for k in kinds) for month, *_ in rows
+    }
+    assert any(movements[m]["churn"] for m in movements) and any(movements[m]["expansion"] for m in movements)
