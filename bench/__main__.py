@@ -103,6 +103,8 @@ def bench_size(
         last_rows = con.execute(count, [dt.date.fromisoformat(last[0])]).fetchone()[0]
     with duckdb.connect(str(young_warehouse), read_only=True) as con:
         young_rows = con.execute(count, [dt.date.fromisoformat(young_last[0])]).fetchone()[0]
+    if not (young_rows and last_rows):
+        raise SystemExit(f"[{label}] a measured daily partition staged no event: {young_rows}, {last_rows}")
     return {
         "label": label,
         "events_requested": events,

@@ -134,12 +134,14 @@ def partition_run(data: Dataset, warehouse: Path, dates: list[str], landing: Pat
 
 def young_landing(data: Dataset, days: int) -> Path:
     """The dataset as it stood after its first `days` days: the event folders of those
-    days (linked, not copied) and the snapshot tables cut at that day."""
+    days (files hard-linked, not copied; the loader does not follow symbolic links)
+    and the snapshot tables cut at that day."""
     young = data.root / f"first-{days}-days"
     shutil.rmtree(young, ignore_errors=True)
     (young / "events").mkdir(parents=True)
     for date in data.dates()[:days]:
-        (young / "events" / f"date={date}").symlink_to(data.landing / "events" / f"date={date}")
+        folder = f"date={date}"
+        shutil.copytree(data.landing / "events" / folder, young / "events" / folder, copy_function=os.link)
     cut = (START + dt.timedelta(days=days)).isoformat()
     filters = {"accounts": "signed_up_at", "subscriptions": "period_start", "surveys": "submitted_at"}
     for table, column in filters.items():
