@@ -267,3 +267,35 @@ def test_monthly_mrr_and_movements_equal_a_reference_over_the_generated_subscrip
         month: tuple(movements[month][k] for k in kinds) for month, *_ in rows
     }
     assert any(movements[m]["churn"] for m in movements) and any(movements[m]["expansion"] for m in movements)
+
+
+def test_feedback_equals_truth_over_the_generated_surveys(built, truth):
+    accounts, _ = truth
+    by_id = {row["account_id"]: row for row in accounts}
+    responses = [
+        r
+        for r in pq.read_table(built.data_dir / "surveys" / "surveys.parquet").to_pylist()
+        if r["account_id"] in by_id
+        and datetime.fromisoformat(r["submitted_at"]) >= by_id[r["account_id"]]["signed_up_at"]
+    ]
+    onboarding = [r for r in responses if r["survey_type"] == "onboarding_satisfaction"]
+    csat = [
+        int(r["score"])
+        for r in responses
+        if r["survey_type"] == "csat"
+        and by_id[r["account_id"]]["activated_at"] is not None
+        and by_id[r["account_id"]]["activated_at"] <= datetime.fromisoformat(r["submitted_at"])
+    ]
+    nps = [int(r["score"]) for r in responses if r["survey_type"] == "nps"]
+    ((signed_up, rate, satisfaction, csat_n, csat_average, nps_n, nps_score),) = built.query("""
+        select signed_up_accounts, onboarding_response_rate, onboarding_satisfaction_average,
+            csat_responses_after_activation, csat_average_after_activation, nps_responses, nps
+        from marts.kpi_feedback where signup_month = 'all' and segment = 'all'
+    """)
+    assert signed_up == len(accounts)
+    assert _close(rate, len({r["account_id"] for r in onboarding}) / len(accounts))
+    assert _close(satisfaction, sum(int(r["score"]) for r in onboarding) / len(onboarding))
+    assert (csat_n, nps_n) == (len(csat), len(nps)) and csat and nps
+    assert _close(csat_average, sum(csat) / len(csat))
+    promoters, detractors = sum(s >= 9 for s in nps), sum(s <= 6 for s in nps)
+    assert _close(nps_score, 100 * (promoters - detractors) / len(nps))
