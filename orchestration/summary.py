@@ -61,6 +61,43 @@ def _funnels(con) -> list[str]:
     return lines
 
 
+def _outcomes(con) -> list[str]:
+    lines = ["Outcomes:"]
+    month = con.execute(
+        "select revenue_month, ending_mrr, logo_churn_rate, net_revenue_retention_12_months "
+        "from marts.kpi_mrr_monthly where is_month_complete order by revenue_month desc limit 1"
+    ).fetchone()
+    if month:
+        when, mrr, churn, nrr = month
+        lines.append(
+            f"  {when:%Y-%m}: MRR {mrr:,.0f}, logo churn {_percent(churn).strip()}, "
+            f"net revenue retention (12 months) {_percent(nrr).strip()}"
+        )
+    for cohort, accounts, arr in con.execute(
+        "select activation_cohort, accounts_at_6_months, expansion_arr_6_months_per_account "
+        "from marts.kpi_expansion_by_activation where segment = 'all' order by 1"
+    ).fetchall():
+        lines.append(f"  expansion ARR at 6 months, {cohort}: {arr:,.0f} per account ({accounts} accounts)")
+    for variant, rate, difference, low, high, p_value in con.execute(
+        "select variant, activation_rate, difference, difference_ci_low, difference_ci_high, p_value "
+        "from marts.kpi_onboarding_experiments order by is_control desc, variant"
+    ).fetchall():
+        versus = (
+            "" if difference is None else f", {difference:+.1%} [{low:+.1%}, {high:+.1%}], p = {p_value:.3f}"
+        )
+        lines.append(f"  experiment {variant}: activation {_percent(rate).strip()}{versus}")
+    ((rate, satisfaction, csat, nps),) = con.execute(
+        "select onboarding_response_rate, onboarding_satisfaction_average, "
+        "csat_average_after_activation, nps from marts.kpi_feedback where signup_month = 'all' and segment = 'all'"
+    ).fetchall() or [(None, None, None, None)]
+    lines.append(
+        f"  feedback: onboarding satisfaction {_days(satisfaction).strip()} / 5 "
+        f"({_percent(rate).strip()} answered), CSAT after activation {_days(csat).strip()} / 5, "
+        f"NPS {_days(nps).strip()}"
+    )
+    return lines
+
+
 def summary_lines(con) -> list[str]:
     as_of = con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
     lines = [f"Onboarding KPI summary (data as of {as_of:%Y-%m-%d %H:%M} UTC)", ""]
@@ -70,7 +107,7 @@ def summary_lines(con) -> list[str]:
         lines.append(
             f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}  {_percent(rate)}"
         )
-    lines += ["", *_time_to_first_value(con), "", *_funnels(con)]
+    lines += ["", *_time_to_first_value(con), "", *_funnels(con), "", *_outcomes(con)]
     rows = con.execute(QUARANTINE).fetchall()
     lines += ["", "Quarantined rows (staging.stg_quarantine):"]
     lines += [f"  {table:<14}{reason:<26}{count:>8}" for table, reason, count in rows] or ["  none"]
