@@ -88,7 +88,8 @@ def _outcomes(con) -> list[str]:
         lines.append(f"  experiment {variant}: activation {_percent(rate).strip()}{versus}")
     ((rate, satisfaction, csat, nps),) = con.execute(
         "select onboarding_response_rate, onboarding_satisfaction_average, "
-        "csat_average_after_activation, nps from marts.kpi_feedback where signup_month = 'all' and segment = 'all'"
+        "csat_average_after_activation, nps from marts.kpi_feedback "
+        "where signup_month = 'all' and segment = 'all'"
     ).fetchall() or [(None, None, None, None)]
     lines.append(
         f"  feedback: onboarding satisfaction {_days(satisfaction).strip()} / 5 "
