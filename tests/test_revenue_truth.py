@@ -26,7 +26,7 @@ def revenue(tmp_path_factory):
     load_landing(env)
     run_dbt(
         ["build", "--quiet", "--indirect-selection", "buildable",
-         "-s", "+kpi_expansion_by_activation", "+kpi_mrr_monthly"],
+         "-s", "+kpi_expansion_by_activation", "+kpi_mrr_monthly", "+kpi_nrr_by_signup_cohort"],
         env,
     )  # fmt: skip
     accounts = pq.read_table(data_dir / "_truth" / "accounts.parquet").to_pylist()
@@ -88,3 +88,20 @@ def test_net_revenue_retention_over_twelve_months_equals_the_reference(revenue):
         base = {account: v for (account, m), v in mrr.items() if m == year_ago and v > 0}
         now = sum(mrr[(account, month)] for account in base)
         assert abs(float(now / sum(base.values())) - nrr) < 1e-9, month
+
+
+def test_net_revenue_retention_by_signup_cohort_equals_the_reference(revenue):
+    warehouse, _, mrr = revenue
+    series = defaultdict(list)
+    for (account, month), value in sorted(mrr.items()):
+        series[account].append((month, value))
+    rows = _query(
+        warehouse,
+        "select signup_month, month_number, net_revenue_retention from marts.kpi_nrr_by_signup_cohort",
+    )
+    assert len(rows) > 50
+    for cohort_month, month_number, nrr in rows:
+        cohort = [s for s in series.values() if s[0][0] == cohort_month and s[0][1] > 0]
+        start = sum(s[0][1] for s in cohort)
+        now = sum(s[month_number][1] for s in cohort)
+        assert abs(float(now / start) - nrr) < 1e-9, (cohort_month, month_number)
