@@ -9,6 +9,7 @@ from dagster import Definitions, in_process_executor
 
 from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
 from orchestration.assets.landing import landing_files, raw_events, raw_tables
+from orchestration.assets.serving import serving_snapshot
 from orchestration.checks.definitions import drift_checks, freshness_checks
 from orchestration.jobs import (
     daily_build_job,
@@ -29,6 +30,7 @@ defs = Definitions(
         onboarding_dbt_upstream,
         onboarding_dbt_daily,
         onboarding_dbt,
+        serving_snapshot,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[

@@ -23,6 +23,8 @@ DEFAULTS = {
     "ONBOARDING_TEMP_DIR": "warehouse/tmp",
     "ONBOARDING_MEMORY_LIMIT": "4GB",
     "ONBOARDING_DUCKDB_THREADS": "2",
+    "ONBOARDING_SERVING_DIR": "warehouse/serving",
+    "ONBOARDING_REPORTS_DIR": "warehouse/reports",
 }
 
 
@@ -66,3 +68,21 @@ def connect_warehouse(path: Path | None = None, read_only: bool = False) -> duck
     # Set once connected: the time-zone setting needs the ICU extension loaded.
     con.execute("set TimeZone = 'UTC'")
     return con
+
+
+def format_value(value) -> str:
+    """A cell for a table: floats with 3 significant decimals, None as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def markdown_table(headers: list[str], rows: list[tuple]) -> str:
+    """A GitHub-flavoured markdown table (what Dagster shows in materialization metadata)."""
+
+    def line(cells) -> str:
+        return "| " + " | ".join(format_value(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(headers), "|" + "---|" * len(headers), *(line(r) for r in rows)])

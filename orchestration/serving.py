@@ -1,0 +1,235 @@
+"""The serving snapshot: what BI tools read, published apart from the warehouse.
+
+DuckDB lets no other process open a file while a writer holds it, and a reader
+holding the warehouse makes the next dbt run fail. So BI never reads the
+warehouse: after the marts are built, `publish_snapshot` copies the KPI marts,
+the dimensions and the account facts BI needs into
+
+    <ONBOARDING_SERVING_DIR>/onboarding_serving.duckdb     one DuckDB file
+    <ONBOARDING_SERVING_DIR>/parquet/current/<table>.parquet   one Parquet file per table
+
+Both are written under temporary names, closed, then moved into place with an
+atomic rename (`os.replace`): a connection opened before keeps reading the old
+file (it holds the old inode), a connection opened after sees the new one, and
+nobody ever sees half a snapshot. `parquet/current` is a symbolic link to the
+snapshot's own folder, swapped the same way (the two latest folders are kept).
+If anything fails before the renames, the temporary files are removed and the
+previous snapshot stays as it was: a failed run publishes nothing.
+
+Every served table carries the `snapshot_id` column, and the table
+`serving_snapshot` names the snapshot (id, Dagster run id, build time, data
+as-of, and one row count per table), so a reader can check that what it read
+is one complete snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib import connect_warehouse, repo_path, setting, warehouse_path
+
+SERVING_FILE = "onboarding_serving.duckdb"
+PARQUET_DIR = "parquet"
+CURRENT = "current"
+SNAPSHOT_TABLE = "serving_snapshot"
+# Account-level facts served beside the kpi_ and dim_ marts (drill-down, reports).
+SERVED_FACTS = ("fct_account_onboarding", "fct_survey_responses")
+# Configuration BI shows beside the metrics: (schema, table).
+SERVED_SEEDS = (("config", "metric_targets"),)
+# Published when the model exists (the at-risk alerts of the at-risk issue).
+OPTIONAL_FACTS = ("fct_at_risk_alerts",)
+KEPT_PARQUET_SNAPSHOTS = 2
+
+
+def serving_dir() -> Path:
+    """Where the serving snapshot is published (ONBOARDING_SERVING_DIR)."""
+    return repo_path(setting("ONBOARDING_SERVING_DIR"))
+
+
+def serving_file(directory: Path | None = None) -> Path:
+    return (directory or serving_dir()) / SERVING_FILE
+
+
+def parquet_current(directory: Path | None = None) -> Path:
+    return (directory or serving_dir()) / PARQUET_DIR / CURRENT
+
+
+def served_tables(manifest: dict) -> list[tuple[str, str]]:
+    """The (schema, table) pairs a snapshot holds, from the dbt manifest: every kpi_ and
+    dim_ mart, the served facts, the optional facts that exist, and the served seeds."""
+    nodes = manifest["nodes"].values()
+    marts = sorted(
+        n["name"]
+        for n in nodes
+        if n["resource_type"] == "model"
+        and n["config"].get("schema") == "marts"
+        and (n["name"].startswith(("kpi_", "dim_")) or n["name"] in SERVED_FACTS + OPTIONAL_FACTS)
+    )
+    seeds = {(n["config"].get("schema"), n["name"]) for n in nodes if n["resource_type"] == "seed"}
+    missing = [f for f in SERVED_FACTS if f not in marts] + [s for s in SERVED_SEEDS if s not in seeds]
+    if missing:
+        raise ValueError(f"served tables missing from the dbt project: {missing}")
+    return [("marts", name) for name in marts] + list(SERVED_SEEDS)
+
+
+def new_snapshot_id(run_id: str, built_at: dt.datetime) -> str:
+    """Sortable and unique: build time (UTC) and the start of the run id."""
+    return f"{built_at:%Y%m%dT%H%M%S}Z-{run_id.replace('-', '')[:8]}"
+
+
+@dataclass
+class Snapshot:
+    snapshot_id: str
+    run_id: str
+    built_at: dt.datetime
+    data_as_of: dt.datetime | None
+    row_counts: dict[str, int]
+    serving_file: Path
+    parquet_dir: Path
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _write_serving_file(
+    path: Path, warehouse: Path, tables: list[tuple[str, str]], snapshot_id: str
+) -> dict[str, int]:
+    """Copy the tables into a new DuckDB file, each with the snapshot id; their row counts."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"attach {_sql_string(str(warehouse))} as warehouse (read_only)")
+        counts = {}
+        for schema, table in tables:
+            con.execute(
+                f'create table "{table}" as select *, {_sql_string(snapshot_id)} as snapshot_id '
+                f'from warehouse."{schema}"."{table}"'
+            )
+            counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+        con.execute("detach warehouse")
+        return counts
+    finally:
+        con.close()
+
+
+def _data_as_of(warehouse: Path) -> dt.datetime | None:
+    with connect_warehouse(warehouse, read_only=True) as con:
+        return con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
+
+
+def _write_snapshot_table(
+    path: Path, snapshot: Snapshot, parquet_dir: Path, tables: list[tuple[str, str]]
+) -> None:
+    """The snapshot table (one row per served table), in the file and as Parquet; then
+    every table as Parquet into `parquet_dir`."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            f"""create table {SNAPSHOT_TABLE} (
+                snapshot_id varchar, run_id varchar, built_at timestamp, data_as_of timestamp,
+                table_name varchar, row_count bigint, parquet_file varchar)"""
+        )
+        con.executemany(
+            f"insert into {SNAPSHOT_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    snapshot.snapshot_id,
+                    snapshot.run_id,
+                    snapshot.built_at.replace(tzinfo=None),
+                    snapshot.data_as_of,
+                    table,
+                    count,
+                    f"{table}.parquet",
+                )
+                for table, count in snapshot.row_counts.items()
+            ],
+        )
+        for _, table in [*tables, ("", SNAPSHOT_TABLE)]:
+            target = parquet_dir / f"{table}.parquet"
+            con.execute(f'copy "{table}" to {_sql_string(str(target))} (format parquet)')
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def _swap_symlink(link: Path, target_name: str) -> None:
+    """Point `link` at `target_name` (a sibling) atomically: a new link, renamed over the old."""
+    temporary = link.with_name(f".{link.name}.{uuid.uuid4().hex}.tmp")
+    temporary.symlink_to(target_name)
+    os.replace(temporary, link)
+
+
+def _prune_parquet(root: Path, keep: set[str]) -> None:
+    """Remove old snapshot folders, keeping the newest ones (a reader may still be on them)."""
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and p.name[0] != ".")
+    for old in folders[: max(0, len(folders) - KEPT_PARQUET_SNAPSHOTS)]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def publish_snapshot(
+    tables: list[tuple[str, str]],
+    run_id: str,
+    warehouse: Path | None = None,
+    directory: Path | None = None,
+    built_at: dt.datetime | None = None,
+) -> Snapshot:
+    """Copy `tables` from the warehouse into a new serving file and Parquet folder, then
+    move both into place atomically. Raises (publishing nothing) if any step fails."""
+    warehouse = warehouse or warehouse_path()
+    directory = directory or serving_dir()
+    built_at = built_at or dt.datetime.now(dt.UTC)
+    snapshot_id = new_snapshot_id(run_id, built_at)
+    parquet_root = directory / PARQUET_DIR
+    parquet_root.mkdir(parents=True, exist_ok=True)
+    temporary_file = directory / f".{SERVING_FILE}.{snapshot_id}.tmp"
+    temporary_parquet = parquet_root / f".{snapshot_id}.tmp"
+    final_parquet = parquet_root / snapshot_id
+    try:
+        temporary_parquet.mkdir()
+        counts = _write_serving_file(temporary_file, warehouse, tables, snapshot_id)
+        snapshot = Snapshot(
+            snapshot_id,
+            run_id,
+            built_at,
+            _data_as_of(warehouse),
+            counts,
+            serving_file(directory),
+            final_parquet,
+        )
+        _write_snapshot_table(temporary_file, snapshot, temporary_parquet, tables)
+        (temporary_parquet / "snapshot.json").write_text(json.dumps(snapshot_json(snapshot), indent=2))
+        os.replace(temporary_parquet, final_parquet)
+    except BaseException:
+        temporary_file.unlink(missing_ok=True)
+        Path(f"{temporary_file}.wal").unlink(missing_ok=True)
+        shutil.rmtree(temporary_parquet, ignore_errors=True)
+        raise
+    # The two publishing steps: each an atomic rename.
+    os.replace(temporary_file, snapshot.serving_file)
+    _swap_symlink(parquet_root / CURRENT, snapshot_id)
+    _prune_parquet(parquet_root, keep={snapshot_id})
+    return snapshot
+
+
+def snapshot_json(snapshot: Snapshot) -> dict:
+    return {
+        "snapshot_id": snapshot.snapshot_id,
+        "run_id": snapshot.run_id,
+        "built_at": snapshot.built_at.isoformat(),
+        "data_as_of": snapshot.data_as_of.isoformat() if snapshot.data_as_of else None,
+        "row_counts": snapshot.row_counts,
+    }
+
+
+def connect_serving(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current serving file (what BI tools do)."""
+    return duckdb.connect(str(path or serving_file()), read_only=True)
