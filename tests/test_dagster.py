@@ -5,6 +5,12 @@ partition of its arrival. (Rebuilding a range twice changing nothing is tested o
 same env vars in test_pipeline.py.)"""
 
 import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -18,7 +24,10 @@ from dagster import (
 )
 
 from orchestration.partitions import range_tags
-from tests.conftest import generate_sample, project_env, run_dbt
+from orchestration.serving import publish_snapshot, serving_file
+from tests.conftest import REPO_ROOT, generate_sample, project_env, run_dbt
+
+ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 PARTITIONED = {
     AssetKey(["landing", "events"]),
@@ -177,8 +186,51 @@ def write_late_event(data_dir, account: str, landing_day: dt.date) -> None:
     pq.write_table(table, folder / "late.parquet")
 
 
-@pytest.mark.slow
-def test_a_range_run_materializes_everything_in_one_run_and_a_late_event_lands(tmp_path, monkeypatch):
+@dataclass
+class RangeRun:
+    result: object
+    first: dt.date
+    last: dt.date
+    days: int
+    warehouse: Path
+    serving: Path
+    snapshot_before: str
+    readers: dict
+
+
+READER_MODES = ("held", "fresh")
+
+
+def start_readers(serving: Path, folder: Path) -> dict:
+    """The BI-like reader processes of tests/serving_reader.py, started and ready."""
+    readers = {}
+    for mode in READER_MODES:
+        command = [sys.executable, "-m", "tests.serving_reader", mode, str(serving), str(folder / "stop"),
+                   str(folder / f"{mode}.json")]  # fmt: skip
+        readers[mode] = subprocess.Popen(command, cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not all((folder / f"{mode}.json.ready").exists() for mode in READER_MODES):
+        assert time.monotonic() < deadline, "the readers did not start"
+        assert all(r.poll() is None for r in readers.values()), [r.stderr.read() for r in readers.values()]
+        time.sleep(0.2)
+    return readers
+
+
+def stop_readers(readers: dict, folder: Path) -> dict:
+    (folder / "stop").touch()
+    results = {}
+    for mode, reader in readers.items():
+        _, stderr = reader.communicate(timeout=120)
+        assert reader.returncode == 0, stderr
+        results[mode] = json.loads((folder / f"{mode}.json").read_text())
+    return results
+
+
+@pytest.fixture(scope="module")
+def range_run(tmp_path_factory, built):
+    """One in-process run of the full build over a partition range, while two reader
+    processes query the serving snapshot that the run replaces."""
+    tmp_path = tmp_path_factory.mktemp("range_run")
     days = 35
     data_dir = generate_sample(tmp_path / "landing", 100, days, 5)
     first = dt.date(2026, 1, 1)
@@ -187,18 +239,42 @@ def test_a_range_run_materializes_everything_in_one_run_and_a_late_event_lands(t
     account = pq.read_table(data_dir / "accounts" / "accounts.parquet").column("account_id")[0].as_py()
     write_late_event(data_dir, account, last)
     warehouse = tmp_path / "warehouse" / "onboarding.duckdb"
-    env = project_env(data_dir, warehouse)
-    for name in ("ONBOARDING_DATA_DIR", "ONBOARDING_WAREHOUSE", "ONBOARDING_TEMP_DIR"):
-        monkeypatch.setenv(name, env[name])
+    serving = tmp_path / "serving"
+    env = project_env(data_dir, warehouse, ONBOARDING_SERVING_DIR=str(serving),
+                      ONBOARDING_REPORTS_DIR=str(tmp_path / "reports"))  # fmt: skip
     # Parse once with this profile (a test warehouse path), so that the run's dbt
     # invocations parse partially, as they do outside tests.
     run_dbt(["parse", "--quiet"], env)
+    from orchestration.assets.serving import SERVED
     from orchestration.definitions import defs
 
+    # The snapshot BI reads before the run: published from the session's built warehouse.
+    before = publish_snapshot(SERVED, "before-the-run", warehouse=built.warehouse, directory=serving)
     job = defs.resolve_job_def("onboarding_full_build")
+    readers_folder = tmp_path / "readers"
+    readers_folder.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("ONBOARDING_DATA_DIR", "ONBOARDING_WAREHOUSE", "ONBOARDING_TEMP_DIR",
+                     "ONBOARDING_SERVING_DIR", "ONBOARDING_REPORTS_DIR"):  # fmt: skip
+            patch.setenv(name, env[name])
+        readers = start_readers(serving, readers_folder)
+        try:
+            with DagsterInstance.ephemeral() as instance:
+                result = job.execute_in_process(instance=instance, tags=range_tags(first, last))
+        finally:
+            results = stop_readers(readers, readers_folder)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "serving-concurrency.json").write_text(json.dumps(results, indent=2))
+    return RangeRun(result, first, last, days, warehouse, serving, before.snapshot_id, results)
+
+
+@pytest.mark.slow
+def test_a_range_run_materializes_everything_in_one_run_and_a_late_event_lands(range_run):
+    from orchestration.definitions import defs
+
+    result, first, last, days, warehouse = (
+        range_run.result, range_run.first, range_run.last, range_run.days, range_run.warehouse)  # fmt: skip
     graph = defs.resolve_asset_graph()
-    with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance, tags=range_tags(first, last))
     assert result.success
 
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
@@ -232,3 +308,29 @@ def test_a_range_run_materializes_everything_in_one_run_and_a_late_event_lands(t
         (accounts,) = con.execute("select sum(signed_up_accounts) from marts.kpi_activation_rate").fetchone()
     assert late == [(last, True)]
     assert accounts >= 100
+
+
+@pytest.mark.slow
+def test_readers_of_the_serving_snapshot_see_one_whole_snapshot_while_the_run_writes(range_run):
+    """A dashboard left connected keeps its snapshot; a refreshing one moves to the new
+    snapshot once, when the run publishes it; nobody gets an error or a mixed snapshot.
+    (The figures are kept in test-artifacts/serving-concurrency.json.)"""
+    held, fresh = range_run.readers["held"], range_run.readers["fresh"]
+    assert (held["errors"], fresh["errors"]) == (0, 0), (held["messages"], fresh["messages"])
+    (materialization,) = [
+        e for e in range_run.result.get_asset_materialization_events()
+        if e.asset_key == AssetKey(["serving", "snapshot"])
+    ]  # fmt: skip
+    published = materialization.materialization.metadata["snapshot_id"].value
+    before = range_run.snapshot_before
+    assert published != before
+    assert held["seen"] == {"duckdb": [before]}
+    assert fresh["seen"] == {"duckdb": [before, published], "parquet": [before, published]}
+    assert held["queries"] > 10 and fresh["queries"] > 10
+    with duckdb.connect(str(serving_file(range_run.serving)), read_only=True) as con:
+        assert con.execute("select distinct run_id from serving_snapshot").fetchall() == [
+            (range_run.result.run_id,)
+        ]
+    # No temporary file is left behind, and only the latest Parquet snapshots are kept.
+    assert [p.name for p in range_run.serving.iterdir() if p.name.startswith(".")] == []
+    assert len(list((range_run.serving / "parquet").iterdir())) <= 3

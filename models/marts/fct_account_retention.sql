@@ -27,12 +27,15 @@ weeks as (
 logo as (
     select
         retention_days.account_id,
+        accounts.signed_up_at,
         'logo_day' as period_kind,
         retention_days.retention_day as period_number,
         retention_days.day_ends_at <= as_of.as_of_at as is_period_mature,
         retention_days.is_subscribed as is_retained_in_period,
         cast(null as boolean) as is_retained_on_or_after_period
     from retention_days
+    inner join accounts
+        on retention_days.account_id = accounts.account_id
     cross join as_of
 ),
 
@@ -47,6 +50,7 @@ last_usage as (
 usage as (
     select
         accounts.account_id,
+        accounts.signed_up_at,
         'usage_week' as period_kind,
         weeks.week_number as period_number,
         {{ window_end('accounts.signed_up_at', '7 * (weeks.week_number + 1)') }} <= as_of.as_of_at

@@ -25,7 +25,7 @@ SERVED = served_tables(json.loads(dbt_project.manifest_path.read_text()))
     "and never block the pipeline). Table serving_snapshot names the snapshot.",
 )
 def serving_snapshot(context: AssetExecutionContext) -> MaterializeResult:
-    snapshot = publish_snapshot(SERVED, context.run_id)
+    snapshot = publish_snapshot(SERVED, context.run.run_id)
     context.log.info(f"published snapshot {snapshot.snapshot_id} to {snapshot.serving_file}")
     rows = [(table, count) for table, count in snapshot.row_counts.items()]
     return MaterializeResult(

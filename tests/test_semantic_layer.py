@@ -1,0 +1,93 @@
+"""The semantic layer (models/semantic): metrics queried through MetricFlow's CLI
+(`mf query`) on the session's built warehouse equal the KPI marts for the same
+grouping."""
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import VENV_BIN, run_command
+
+pytestmark = pytest.mark.slow
+
+MONTH_SEGMENT = ["metric_time__month", "account__segment"]
+ONBOARDING_METRICS = [
+    "activation_rate",
+    "onboarding_completion_rate",
+    "time_to_first_value_median_days",
+    "time_to_first_value_p90_days",
+    "logo_retention_day_30",
+]
+
+# What each metric must equal: (sign-up month, segment) -> value, from the KPI marts.
+MARTS = {
+    "activation_rate": """
+        select signup_month, segment, sum(activated_accounts) / nullif(sum(mature_accounts), 0)
+        from marts.kpi_activation_rate group by all""",
+    "onboarding_completion_rate": """
+        select signup_month, segment, completion_rate from marts.kpi_onboarding_completion""",
+    "time_to_first_value_median_days": """
+        select cast(signup_month as date), segment, median_days from marts.kpi_time_to_first_value
+        where signup_month <> 'all' and segment <> 'all'""",
+    "time_to_first_value_p90_days": """
+        select cast(signup_month as date), segment, p90_days from marts.kpi_time_to_first_value
+        where signup_month <> 'all' and segment <> 'all'""",
+    "logo_retention_day_30": """
+        select signup_month, segment, sum(retained_accounts) / nullif(sum(mature_accounts), 0)
+        from marts.kpi_retention_by_activation
+        where period_kind = 'logo_day' and period_number = 30 group by all""",
+}
+
+
+def mf_query(built, metrics: list[str], group_by: list[str], out: Path) -> list[dict]:
+    run_command(
+        [str(VENV_BIN / "mf"), "query", "--quiet", "--metrics", ",".join(metrics),
+         "--group-by", ",".join(group_by), "--csv", str(out)],
+        built.env,
+    )  # fmt: skip
+    with out.open() as f:
+        return list(csv.DictReader(f))
+
+
+def number(text: str | None) -> float | None:
+    return None if text in (None, "") else float(text)
+
+
+def same(actual: float | None, expected) -> bool:
+    if expected is None:
+        return actual is None
+    return actual is not None and math.isclose(actual, float(expected), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_onboarding_metrics_equal_the_kpi_marts_by_month_and_segment(built, tmp_path):
+    rows = mf_query(built, ONBOARDING_METRICS, MONTH_SEGMENT, tmp_path / "onboarding.csv")
+    by_group = {(r["metric_time__month"][:10], r["account__segment"]): r for r in rows}
+    assert len(by_group) == len(rows) > 4
+    for metric, sql in MARTS.items():
+        expected = {(str(month), segment): value for month, segment, value in built.query(sql)}
+        assert set(expected) == set(by_group), metric
+        wrong = [
+            (group, number(by_group[group][metric]), value)
+            for group, value in expected.items()
+            if not same(number(by_group[group][metric]), value)
+        ]
+        assert wrong == [], metric
+    # Not vacuous: most groups have a value.
+    assert sum(number(r["activation_rate"]) is not None for r in rows) >= len(rows) // 2
+
+
+def test_net_revenue_retention_equals_the_cohort_mart(built, tmp_path):
+    group_by = ["metric_time__month", "signup_cohort__month_number"]
+    rows = mf_query(built, ["net_revenue_retention", "cohort_paying_share"], group_by, tmp_path / "nrr.csv")
+    got = {(r["metric_time__month"][:10], int(r["signup_cohort__month_number"])): r for r in rows}
+    expected = built.query(
+        "select signup_month, month_number, net_revenue_retention, paying_share "
+        "from marts.kpi_nrr_by_signup_cohort"
+    )
+    assert len(expected) == len(got) > 3
+    for month, month_number, nrr, paying in expected:
+        row = got[(str(month), month_number)]
+        assert same(number(row["net_revenue_retention"]), nrr), (month, month_number)
+        assert same(number(row["cohort_paying_share"]), paying), (month, month_number)
