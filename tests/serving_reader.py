@@ -22,7 +22,7 @@ import duckdb
 
 from orchestration.serving import SERVING_FILE, SNAPSHOT_TABLE, parquet_current
 
-PAUSE_SECONDS = 0.02
+PAUSE_SECONDS = 0.1
 
 
 def check_snapshot(con: duckdb.DuckDBPyConnection, source) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetSpec, FreshnessPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.assets.previews import with_kpi_previews
 from orchestration.lib import warehouse_path
 from orchestration.partitions import daily_partitions, dbt_partition_env, partition_date_range, single_run
 from orchestration.resources import dbt_project
@@ -145,8 +146,9 @@ def onboarding_dbt_upstream(context: AssetExecutionContext, dbt: DbtCliResource)
     backfill_policy=single_run,
 )
 def onboarding_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the account-level and KPI models (from all staged events)."""
-    yield from _build_unpartitioned(context, dbt)
+    """`dbt build` of the account-level and KPI models (from all staged events); the KPI
+    marts carry a preview of their headline figures."""
+    yield from with_kpi_previews(context, _build_unpartitioned(context, dbt))
 
 
 def _build_unpartitioned(context: AssetExecutionContext, dbt: DbtCliResource):

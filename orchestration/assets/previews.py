@@ -1,0 +1,88 @@
+"""Previews of the KPI marts in Dagster: each kpi_ materialization carries its row count
+and a small markdown table of its headline figures (shown on the asset's page).
+
+The warehouse cannot be read while dbt writes it, so the kpi_ outputs of a dbt build
+are held back until dbt has exited, then sent with their preview (the checks of those
+assets with them, after their output)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from dagster import AssetCheckResult, AssetExecutionContext, MetadataValue, Output
+
+from orchestration.lib import connect_warehouse, markdown_table
+
+# The headline figures of each KPI mart; any other kpi_ mart shows its first rows.
+HEADLINES = {
+    "kpi_activation_rate": """
+        select coalesce(segment, 'all') as segment, sum(mature_accounts) as mature,
+               sum(activated_accounts) as activated,
+               round(sum(activated_accounts) / nullif(sum(mature_accounts), 0), 3) as activation_rate
+        from marts.kpi_activation_rate group by rollup (segment) order by segment nulls last""",
+    "kpi_time_to_first_value": """
+        select segment, reached_accounts, censored_accounts, round(median_days, 2) as median_days,
+               round(p90_days, 2) as p90_days, round(km_median_days, 2) as km_median_days
+        from marts.kpi_time_to_first_value where signup_month = 'all' order by segment = 'all', segment""",
+    "kpi_onboarding_completion": """
+        select coalesce(segment, 'all') as segment, sum(mature_accounts) as mature,
+               round(sum(completed_accounts) / nullif(sum(mature_accounts), 0), 3) as completion_rate
+        from marts.kpi_onboarding_completion group by rollup (segment) order by segment nulls last""",
+    "kpi_retention_by_activation": """
+        select activation_status, period_number as day, sum(mature_accounts) as mature,
+               round(sum(retained_accounts) / nullif(sum(mature_accounts), 0), 3) as logo_retention
+        from marts.kpi_retention_by_activation where period_kind = 'logo_day' group by all order by 1, 2""",
+    "kpi_milestone_steps": """
+        select config_segment, step_number, milestone_name, reached_accounts,
+               round(step_conversion, 3) as step_conversion, is_top_stall_step
+        from marts.kpi_milestone_steps order by 1, 2""",
+    "kpi_funnel_steps": """
+        select funnel_name, step_number, accounts_reached, round(conversion_from_step_1, 3) as from_step_1
+        from marts.kpi_funnel_steps order by 1, 2""",
+    "kpi_mrr_monthly": """
+        select revenue_month, ending_mrr, round(logo_churn_rate, 3) as logo_churn_rate,
+               round(net_revenue_retention_12_months, 3) as nrr_12_months
+        from marts.kpi_mrr_monthly order by revenue_month desc limit 6""",
+    "kpi_feedback": """
+        select segment, onboarding_survey_accounts, round(onboarding_satisfaction_average, 2) as satisfaction,
+               round(csat_average_after_activation, 2) as csat, round(nps, 1) as nps
+        from marts.kpi_feedback where signup_month = 'all' order by segment = 'all', segment""",
+}
+PREVIEW_ROWS = 10
+
+
+def kpi_preview(con, table: str) -> tuple[int, str]:
+    """The row count of marts.<table> and its headline figures as a markdown table."""
+    (rows,) = con.execute(f'select count(*) from marts."{table}"').fetchone()
+    sql = HEADLINES.get(table, f'select * from marts."{table}"')
+    cursor = con.execute(f"select * from ({sql}) limit {PREVIEW_ROWS}")
+    headers = [d[0] for d in cursor.description]
+    return rows, markdown_table(headers, cursor.fetchall())
+
+
+def _is_kpi(key) -> bool:
+    return len(key.path) == 2 and key.path[0] == "marts" and key.path[1].startswith("kpi_")
+
+
+def with_kpi_previews(context: AssetExecutionContext, events: Iterable) -> Iterator:
+    """Pass dbt's events through, holding back the kpi_ outputs (and their checks) until
+    the stream ends, then send them with a preview in their metadata."""
+    held = []
+    for event in events:
+        if isinstance(event, Output) and _is_kpi(context.asset_key_for_output(event.output_name)):
+            held.append(event)
+        elif isinstance(event, AssetCheckResult) and event.asset_key and _is_kpi(event.asset_key):
+            held.append(event)
+        else:
+            yield event
+    if not held:
+        return
+    with connect_warehouse(read_only=True) as con:
+        for event in held:
+            if isinstance(event, Output):
+                table = context.asset_key_for_output(event.output_name).path[1]
+                rows, preview = kpi_preview(con, table)
+                event = event.with_metadata(
+                    {**event.metadata, "dagster/row_count": rows, "preview": MetadataValue.md(preview)}
+                )
+            yield event
