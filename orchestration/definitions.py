@@ -9,6 +9,7 @@ from dagster import Definitions, in_process_executor
 
 from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
 from orchestration.assets.landing import landing_files, raw_events, raw_tables
+from orchestration.assets.reports import monthly_trend_report, weekly_funnel_review
 from orchestration.assets.serving import serving_snapshot
 from orchestration.checks.definitions import drift_checks, freshness_checks
 from orchestration.jobs import (
@@ -31,6 +32,8 @@ defs = Definitions(
         onboarding_dbt_daily,
         onboarding_dbt,
         serving_snapshot,
+        weekly_funnel_review,
+        monthly_trend_report,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[

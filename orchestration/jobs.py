@@ -2,6 +2,8 @@
 
 from dagster import AssetKey, AssetSelection, define_asset_job
 
+from orchestration.assets.reports import MONTHLY_REPORT, WEEKLY_REPORT
+from orchestration.assets.serving import SERVING_SNAPSHOT
 from orchestration.checks.definitions import freshness_checks
 
 # The assets partitioned by landing date (materializable ones).
@@ -14,13 +16,17 @@ PARTITIONED_EVENT_ASSETS = [
 
 # Freshness checks are evaluated by the freshness sensor, not by the builds.
 _FRESHNESS = AssetSelection.checks(*freshness_checks)
-_BUILD = AssetSelection.all() - _FRESHNESS
+_REPORTS = AssetSelection.assets(WEEKLY_REPORT, MONTHLY_REPORT)
+_EVERYTHING = AssetSelection.all() - _FRESHNESS
+# The daily build publishes the serving snapshot; the reports run on their own schedules.
+_BUILD = _EVERYTHING - _REPORTS
 
 daily_build_job = define_asset_job(
     name="onboarding_daily",
     selection=_BUILD,
     description="One landing date (or a range, in one run) of the event layers, and everything "
-    "downstream: the snapshot tables, the account-level models and the KPI marts, with all checks.",
+    "downstream: the snapshot tables, the account-level models, the KPI marts and the serving "
+    "snapshot, with all checks.",
 )
 
 event_partitions_job = define_asset_job(
@@ -30,27 +36,31 @@ event_partitions_job = define_asset_job(
     "the chosen landing dates, with their drift checks and dbt tests: quick backfills.",
 )
 
-# Same assets as the daily job; run it with a partition range (see the README) to rebuild every date at once.
+# The daily job's assets plus both reports; run it with a partition range (see the README) to
+# rebuild every date at once.
 full_build_job = define_asset_job(
     name="onboarding_full_build",
-    selection=_BUILD,
-    description="Load the landing zone and build every dbt model, with all checks. Launch it with "
-    "a partition range covering the landed dates (make demo does).",
+    selection=_EVERYTHING,
+    description="Load the landing zone, build every dbt model with all checks, publish the serving "
+    "snapshot and write both reports. Launch it with a partition range covering the landed dates "
+    "(make demo does).",
 )
 
-# The report refreshes rebuild the KPI marts (the reports themselves read them).
-reports_selection = AssetSelection.groups("marts")
+# A report run refreshes the KPI marts, publishes a serving snapshot, and renders the report from it.
+_REFRESH = AssetSelection.groups("marts") | AssetSelection.assets(SERVING_SNAPSHOT)
 
 weekly_report_job = define_asset_job(
     name="onboarding_weekly_report",
-    selection=reports_selection,
-    description="Weekly onboarding funnel review: refresh the KPI marts it reads.",
+    selection=_REFRESH | AssetSelection.assets(WEEKLY_REPORT),
+    description="Weekly onboarding funnel review: refresh the KPI marts and the serving snapshot, "
+    "then write the report (ONBOARDING_REPORTS_DIR).",
 )
 
 monthly_report_job = define_asset_job(
     name="onboarding_monthly_report",
-    selection=reports_selection,
-    description="Monthly onboarding trend report: refresh the KPI marts it reads.",
+    selection=_REFRESH | AssetSelection.assets(MONTHLY_REPORT),
+    description="Monthly onboarding trend report: refresh the KPI marts and the serving snapshot, "
+    "then write the report (ONBOARDING_REPORTS_DIR).",
 )
 
 freshness_job = define_asset_job(

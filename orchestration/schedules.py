@@ -34,7 +34,8 @@ weekly_report_schedule = ScheduleDefinition(
     cron_schedule="0 7 * * 1",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.STOPPED,
-    description="Mondays 07:00 UTC: the weekly onboarding funnel review (refreshes the KPI marts).",
+    description="Mondays 07:00 UTC: the weekly onboarding funnel review (refreshes the KPI marts and the "
+    "serving snapshot, then writes the report).",
 )
 
 monthly_report_schedule = ScheduleDefinition(
@@ -43,7 +44,8 @@ monthly_report_schedule = ScheduleDefinition(
     cron_schedule="0 7 1 * *",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.STOPPED,
-    description="The 1st of each month 07:00 UTC: the monthly trend report (refreshes the KPI marts).",
+    description="The 1st of each month 07:00 UTC: the monthly trend report (refreshes the KPI marts and the "
+    "serving snapshot, then writes the report).",
 )
 
 FRESHNESS_INTERVAL_SECONDS = 30 * 60

@@ -19,7 +19,7 @@ HEADLINES = {
         select coalesce(segment, 'all') as segment, sum(mature_accounts) as mature,
                sum(activated_accounts) as activated,
                round(sum(activated_accounts) / nullif(sum(mature_accounts), 0), 3) as activation_rate
-        from marts.kpi_activation_rate group by rollup (segment) order by segment nulls last""",
+        from marts.kpi_activation_rate group by rollup (segment) order by grouping(segment), 1""",
     "kpi_time_to_first_value": """
         select segment, reached_accounts, censored_accounts, round(median_days, 2) as median_days,
                round(p90_days, 2) as p90_days, round(km_median_days, 2) as km_median_days
@@ -27,7 +27,7 @@ HEADLINES = {
     "kpi_onboarding_completion": """
         select coalesce(segment, 'all') as segment, sum(mature_accounts) as mature,
                round(sum(completed_accounts) / nullif(sum(mature_accounts), 0), 3) as completion_rate
-        from marts.kpi_onboarding_completion group by rollup (segment) order by segment nulls last""",
+        from marts.kpi_onboarding_completion group by rollup (segment) order by grouping(segment), 1""",
     "kpi_retention_by_activation": """
         select activation_status, period_number as day, sum(mature_accounts) as mature,
                round(sum(retained_accounts) / nullif(sum(mature_accounts), 0), 3) as logo_retention
@@ -67,11 +67,15 @@ def _is_kpi(key) -> bool:
 def with_kpi_previews(context: AssetExecutionContext, events: Iterable) -> Iterator:
     """Pass dbt's events through, holding back the kpi_ outputs (and their checks) until
     the stream ends, then send them with a preview in their metadata."""
+
+    def is_kpi_event(event) -> bool:
+        if isinstance(event, Output):
+            return _is_kpi(context.asset_key_for_output(event.output_name))
+        return isinstance(event, AssetCheckResult) and bool(event.asset_key) and _is_kpi(event.asset_key)
+
     held = []
     for event in events:
-        if isinstance(event, Output) and _is_kpi(context.asset_key_for_output(event.output_name)):
-            held.append(event)
-        elif isinstance(event, AssetCheckResult) and event.asset_key and _is_kpi(event.asset_key):
+        if is_kpi_event(event):
             held.append(event)
         else:
             yield event

@@ -179,7 +179,8 @@ def monthly_report(con) -> Report:
     rows += [
         ("MRR at the month's end", mrr_now[0], mrr_before[0], number, "kpi_mrr_monthly"),
         ("Logo churn rate", mrr_now[1], mrr_before[1], percent, "customers at the start who churned"),
-        ("Net revenue retention, 12 months", mrr_now[2], mrr_before[2], percent, "n/a before 12 months of history"),
+        ("Net revenue retention, 12 months", mrr_now[2], mrr_before[2], percent,
+         "n/a before 12 months of history"),
     ]  # fmt: skip
     months = sorted(m for m in by_month if m < period.end)[-TREND_PERIODS:]
     rate_by_month = {row[0]: row[4] for row in cohorts}

@@ -40,7 +40,8 @@ def _axis(maximum: float, fmt, height: int = HEIGHT) -> list[str]:
 def _x_labels(labels: list[str], step: float, height: int = HEIGHT) -> list[str]:
     every = max(1, len(labels) // 8)  # at most about 8 labels
     return [
-        f'<text x="{LEFT + step * (i + 0.5):.1f}" y="{height - BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
+        f'<text x="{LEFT + step * (i + 0.5):.1f}" y="{height - BOTTOM + 16}" text-anchor="middle">'
+        f"{escape(label)}</text>"
         for i, label in enumerate(labels)
         if i % every == 0 or i == len(labels) - 1
     ]
@@ -79,13 +80,10 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None
     return _svg(title, body + _x_labels(labels, step) + _legend(list(series)))
 
 
-def line_chart(
-    title: str, labels: list[str], series: dict[str, list[float | None]], fmt=str, target: float | None = None
-) -> str:
-    """One line per series over the labels (gaps where a value is None); an optional
-    dashed target line."""
+def line_chart(title: str, labels: list[str], series: dict[str, list[float | None]], fmt=str) -> str:
+    """One line per series over the labels (no point where a value is None)."""
     series = _floats(series)
-    values = [v for vs in series.values() for v in vs if v is not None] + ([target] if target else [])
+    values = [v for vs in series.values() for v in vs if v is not None]
     maximum = max(values, default=0) or 1
     step = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     body = _axis(maximum, fmt)
@@ -93,12 +91,6 @@ def line_chart(
     def y(value: float) -> float:
         return HEIGHT - BOTTOM - value / maximum * (HEIGHT - TOP - BOTTOM)
 
-    if target is not None:
-        body.append(
-            f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
-            f'stroke="#6b7280" stroke-dasharray="6 4"/><text x="{WIDTH - RIGHT}" y="{y(target) - 4:.1f}" '
-            f'text-anchor="end">target {escape(fmt(target))}</text>'
-        )
     for s, (name, vs) in enumerate(series.items()):
         color = COLORS[s % len(COLORS)]
         points = [(LEFT + step * (i + 0.5), y(v), v, labels[i]) for i, v in enumerate(vs) if v is not None]
@@ -108,8 +100,8 @@ def line_chart(
                 f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2"/>'
             )
         body += [
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"><title>{escape(name)} {escape(label)}: '
-            f"{escape(fmt(v))}</title></circle>"
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}">'
+            f"<title>{escape(name)} {escape(label)}: {escape(fmt(v))}</title></circle>"
             for px, py, v, label in points
         ]
     return _svg(title, body + _x_labels(labels, step) + _legend(list(series)))
@@ -130,7 +122,8 @@ def funnel_chart(title: str, steps: list[tuple[str, int, float | None]], highlig
         note = "" if conversion is None else f" ({conversion:.0%} of the step before)"
         body.append(
             f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">{escape(name)}</text>'
-            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{color}"/>'
+            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
+            f'fill="{color}"/>'
             f'<text x="{label_width + w + 6:.1f}" y="{y + 15}">{count}{escape(note)}</text>'
         )
     return _svg(title, body, height)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
 
 from orchestration.reports import charts
 from orchestration.reports.page import change, days, number, percent, score, section, table
@@ -243,8 +244,8 @@ def targets_below(con, cohort_start: dt.date, cohort_end: dt.date) -> list[str]:
             from kpi_onboarding_completion where signup_month >= $start and signup_month < $end
             group by all
         )
-        select rates.metric_name, rates.segment, rates.hits / rates.mature, coalesce(own.target, fallback.target),
-               rates.mature
+        select rates.metric_name, rates.segment, rates.hits / rates.mature,
+               coalesce(own.target, fallback.target), rates.mature
         from rates
         left join metric_targets as own
             on rates.metric_name = own.metric_name and rates.segment = own.segment
@@ -257,9 +258,11 @@ def targets_below(con, cohort_start: dt.date, cohort_end: dt.date) -> list[str]:
         sql, {"start": cohort_start, "end": cohort_end, "minimum": MIN_ACCOUNTS_FOR_TARGET}
     ).fetchall()
     names = {"activation_rate": "activation rate", "onboarding_completion_rate": "onboarding completion rate"}
+    last_month = cohort_end - dt.timedelta(days=1)
     return [
-        f"Segment <b>{segment}</b>: {names[metric]} {percent(rate)} is below its target {percent(target)} "
-        f"({mature} mature accounts signed up {cohort_start:%Y-%m} to {cohort_end - dt.timedelta(days=1):%Y-%m})."
+        f"Segment <b>{escape(segment)}</b>: {names[metric]} {percent(rate)} "
+        f"is below its target {percent(target)} "
+        f"({mature} mature accounts signed up {cohort_start:%Y-%m} to {last_month:%Y-%m})."
         for metric, segment, rate, target, mature in rows
     ]
 
@@ -271,7 +274,8 @@ def stall_steps(con) -> list[str]:
            from kpi_milestone_steps where is_top_stall_step order by stalled_accounts desc"""
     ).fetchall()
     return [
-        f"Segment <b>{segment}</b> stalls most at step {step} <b>{name}</b>: {stalled} of {mature} "
+        f"Segment <b>{escape(segment)}</b> stalls most at step {step} <b>{escape(name)}</b>: "
+        f"{stalled} of {mature} "
         f"accounts past onboarding stopped there ({percent(conversion)} of the step before got through)."
         for segment, step, name, stalled, mature, conversion in rows
     ]
@@ -292,7 +296,7 @@ def at_risk(con, tables: set[str], period: Period) -> tuple[list[str], str | Non
     ).fetchall()
     if not rows:
         return [], f"No new at-risk account during the {period.kind}."
-    shown = [f"<b>{a}</b> ({s}): {r}, {d}" for a, s, r, d in rows[:10]]
+    shown = [f"<b>{escape(a)}</b> ({escape(s)}): {escape(r)}, {escape(str(d))}" for a, s, r, d in rows[:10]]
     more = [f"... and {len(rows) - 10} more (table {AT_RISK_TABLE})."] if len(rows) > 10 else []
     return [f"{len(rows)} new at-risk accounts during the {period.kind}:", *shown, *more], None
 
