@@ -25,9 +25,8 @@ from dagster import (
 
 from orchestration.partitions import range_tags
 from orchestration.serving import publish_snapshot, serving_file
+from tests.browser import ARTIFACTS
 from tests.conftest import REPO_ROOT, generate_sample, project_env, run_dbt
-
-ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 PARTITIONED = {
     AssetKey(["landing", "events"]),

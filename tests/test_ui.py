@@ -5,12 +5,10 @@ SIGINT at the end, whether the tests passed or not."""
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -19,12 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.browser import ARTIFACTS, CHROMIUM, chromium
 from tests.conftest import REPO_ROOT, generate_sample, load_landing, project_env, run_dbt
 
 pytestmark = pytest.mark.slow
 
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 BACKFILL_PARTITIONS = ["2026-01-03", "2026-01-04", "2026-01-05"]
 EVENT_ASSETS = [
     ["raw", "events"],
@@ -159,34 +156,6 @@ def test_graphql_serves_every_layer_its_checks_and_partitions(server):
     assert {"drift_volume", "drift_event_mix", "drift_late_arrival"} <= set(checks("staging/base_events"))
     assert "unique_stg_events_event_id" in checks("staging/stg_events")
     assert "dbt_source_freshness" in checks("landing/events")
-
-
-def chromium(*args: str, size: str = "1600,1000") -> subprocess.CompletedProcess:
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    try:
-        return subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                f"--user-data-dir={profile}",
-                f"--window-size={size}",
-                "--virtual-time-budget=20000",
-                *args,
-            ],  # fmt: skip
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (make browser installs it)")

@@ -117,7 +117,7 @@ def funnel_chart(title: str, steps: list[tuple[str, int, float | None]], highlig
     body = []
     for i, (name, count, conversion) in enumerate(steps):
         y = TOP + i * row
-        w = count / maximum * (WIDTH - label_width - 110)
+        w = count / maximum * (WIDTH - label_width - 200)
         color = "#dc2626" if name == highlight else COLORS[0]
         note = "" if conversion is None else f" ({conversion:.0%} of the step before)"
         body.append(

@@ -1,0 +1,150 @@
+"""The weekly and monthly reports: built from a serving snapshot of the session's built
+warehouse, their figures checked against the marts, then rendered by headless Chromium
+(screenshots kept in test-artifacts/). Periods, changes and the at-risk section as
+pure functions first."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.assets.serving import SERVED
+from orchestration.lib import markdown_table
+from orchestration.reports.build import BUILDERS, write_report
+from orchestration.reports.content import (
+    AT_RISK_TABLE,
+    Period,
+    at_risk,
+    last_complete_month,
+    last_complete_week,
+)
+from orchestration.reports.page import change, number, percent
+from orchestration.serving import connect_serving, publish_snapshot, serving_file
+from tests.browser import ARTIFACTS, CHROMIUM, chromium
+
+SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "actions"]
+
+
+def test_the_period_is_the_last_complete_week_or_month_before_the_data():
+    wednesday = dt.datetime(2026, 3, 11, 15, 0)
+    assert last_complete_week(wednesday) == Period(
+        "week", dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 2, 23)
+    )
+    # On a Monday the week just ended is complete.
+    monday = dt.datetime(2026, 3, 9, 0, 30)
+    assert last_complete_week(monday).start == dt.date(2026, 3, 2)
+    assert last_complete_month(dt.datetime(2026, 3, 1, 0, 10)) == Period(
+        "month", dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 1, 1)
+    )
+    assert last_complete_month(dt.datetime(2026, 1, 31)).previous_start == dt.date(2025, 11, 1)
+
+
+def test_changes_are_points_for_rates_and_percent_for_counts():
+    assert change(0.5, 0.4, percent) == ("▲ +10.0 pts", "up")
+    assert change(90, 100, number) == ("▼ -10%", "down")
+    assert change(5, 0, number) == ("▲ new", "up")
+    assert change(None, 3, number) == ("n/a", "flat")
+    assert markdown_table(["a", "b"], [("x|y", 0.12345), (None, 2)]) == (
+        "| a | b |\n|---|---|\n| x\\|y | 0.123 |\n|  | 2 |"
+    )
+
+
+def test_new_at_risk_accounts_are_listed_when_the_alerts_exist_and_said_unavailable_otherwise():
+    week = Period("week", dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 2, 23))
+    with duckdb.connect() as con:
+        items, unavailable = at_risk(con, {"kpi_activation_rate"}, week)
+        assert items == [] and unavailable.startswith("Not available")
+        con.execute(
+            f"""create table {AT_RISK_TABLE} as select * from (values
+                ('acc_1', 'smb', 'milestone_overdue', 'workspace_created due day 7', date '2026-03-03'),
+                ('acc_2', 'smb', 'no_login', '4 days', date '2026-02-27'),
+                ('acc_<3>', 'enterprise', 'no_login', '5 days', date '2026-03-08'))
+                as t(account_id, segment, rule_name, detail, alerted_on)"""
+        )
+        items, unavailable = at_risk(con, {AT_RISK_TABLE}, week)
+    assert unavailable is None
+    assert items[0] == "2 new at-risk accounts during the week:"
+    assert "acc_1" in items[1] and "milestone_overdue" in items[1]
+    assert "acc_&lt;3&gt;" in items[2]  # data is escaped in the HTML
+
+
+@pytest.fixture(scope="module")
+def reports(built, tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("reports")
+    snapshot = publish_snapshot(SERVED, "reports", warehouse=built.warehouse, directory=tmp / "serving")
+    built_reports = {}
+    with connect_serving(serving_file(tmp / "serving")) as con:
+        for kind, build in BUILDERS.items():
+            report = build(con)
+            dated, latest = write_report(report, tmp / "out")
+            built_reports[kind] = (report, dated, latest)
+    assert {r.snapshot_id for r, _, _ in built_reports.values()} == {snapshot.snapshot_id}
+    return built_reports
+
+
+@pytest.mark.slow
+def test_report_figures_equal_the_warehouse(reports, built):
+    weekly, _, _ = reports["weekly"]
+    metrics = {name: (now, before) for name, now, before, _, _ in weekly.key_metrics}
+    period = weekly.period
+    ((signups, previous),) = built.query(
+        f"""select count(*) filter (where signed_up_at >= '{period.start}' and signed_up_at < '{period.end}'),
+                   count(*) filter (where signed_up_at >= '{period.previous_start}'
+                                    and signed_up_at < '{period.start}')
+            from marts.fct_account_onboarding"""
+    )
+    assert metrics["Sign-ups"] == (signups, previous) and signups > 0
+
+    monthly, _, _ = reports["monthly"]
+    metrics = {name: (now, before) for name, now, before, _, _ in monthly.key_metrics}
+    rows = built.query(
+        "select ending_mrr, logo_churn_rate from marts.kpi_mrr_monthly "
+        f"where revenue_month = '{monthly.period.start}'"
+    )
+    assert rows and metrics["MRR at the month's end"][0] == rows[0][0]
+    assert metrics["Logo churn rate"][0] == rows[0][1]
+    ((rate,),) = built.query(
+        f"""select sum(activated_accounts) / sum(mature_accounts) from marts.kpi_activation_rate
+            where signup_month = '{monthly.period.start}'"""
+    )
+    assert metrics["Activation rate of the month's sign-ups"][0] == pytest.approx(rate)
+
+
+def _external_references(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//[^"' >]+""", html, flags=re.I)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["weekly", "monthly"])
+def test_each_report_is_one_offline_file_with_charts_and_every_section(reports, kind):
+    report, dated, latest = reports[kind]
+    html = dated.read_text()
+    assert latest.read_text() == html
+    assert "<script" not in html.lower() and _external_references(html) == []
+    assert all(f'<section id="{s}">' in html for s in SECTIONS)
+    assert html.count("<svg") >= 3
+    # No at-risk model in this warehouse: the section says so instead of showing a figure.
+    assert "Not available: at-risk alerts" in html
+    assert "stalls most at step" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (make browser installs it)")
+@pytest.mark.parametrize("kind", ["weekly", "monthly"])
+def test_each_report_renders_in_chromium(reports, kind):
+    _, dated, _ = reports[kind]
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / f"report-{kind}.png"
+    screenshot.unlink(missing_ok=True)
+    # --disable-background-networking etc.: the page must render with nothing fetched.
+    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,3600")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.stat().st_size > 30_000
+    dom = chromium("--dump-dom", dated.as_uri(), size="1100,3600")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rendered = dom.stdout
+    assert all(f'id="{s}"' in rendered for s in SECTIONS)
+    assert rendered.count("<svg") >= 3 and "<rect" in rendered and "<polyline" in rendered
+    assert "Executive summary" in rendered and "Action items" in rendered
