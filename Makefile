@@ -25,8 +25,9 @@ SAMPLE_ACCOUNTS ?= 400
 SAMPLE_DAYS ?= 120
 SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
+DOCS_PORT ?= 8080
 
-.PHONY: help install browser demo sample load build ui test lint format docs-check bench bench-quick clean clean-data
+.PHONY: help install browser demo sample load build ui docs test lint format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,6 +81,12 @@ build: load  ## load, then plain `dbt build` (no Dagster)
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
+
+# The catalog (column types, row counts) comes from the warehouse: build it first
+# (make demo or make build); without one the docs still show every model and exposure.
+docs: install  ## generate the dbt docs (models, metrics, exposures) and serve them on http://127.0.0.1:$(DOCS_PORT)
+	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # sqlfluff compiles the models: against an empty warehouse, so the result does not
 # depend on local state (incremental models are linted as a full build).
