@@ -134,7 +134,36 @@ def main() -> int:
     marts = mart_tables(path)
     print(f"  marts: {', '.join(marts)}")
     print("  quarantine: staging.stg_quarantine")
+    print("\n".join(["", *published_lines()]))
     return 0
+
+
+def published_lines() -> list[str]:
+    """Where BI and people read the results: the serving snapshot and the reports."""
+    from orchestration.reports.build import NAMES, reports_dir
+    from orchestration.serving import connect_serving, parquet_current, serving_file
+
+    path = serving_file()
+    if not path.exists():
+        return [f"Serving snapshot: not published yet ({path})"]
+    with connect_serving(path) as con:
+        snapshot_id, built_at, tables = con.execute(
+            "select any_value(snapshot_id), any_value(built_at), count(*) from serving_snapshot"
+        ).fetchone()
+    lines = [
+        f"Serving snapshot for BI (read-only; {tables} tables, snapshot {snapshot_id}, "
+        f"built {built_at:%Y-%m-%d %H:%M} UTC):",
+        f"  DuckDB:     {path}",
+        f"  Parquet:    {parquet_current()}/",
+        f"  SQLAlchemy: duckdb:///{path}  (connect_args={{'read_only': True}})",
+        "Reports:",
+    ]
+    for kind, name in NAMES.items():
+        report = reports_dir() / f"{name}.html"
+        lines.append(
+            f"  {kind:<10}  {report if report.exists() else 'not written yet (' + str(report) + ')'}"
+        )
+    return lines
 
 
 if __name__ == "__main__":
