@@ -159,6 +159,32 @@ def test_drift_checks_freshness_owners_and_code_links():
     assert [s.name for s in defs.sensors] == ["onboarding_freshness_sensor"]
 
 
+def test_the_report_schedules_write_their_report_from_a_fresh_serving_snapshot():
+    from orchestration.definitions import defs
+
+    serving, weekly, monthly = (
+        AssetKey(["serving", "snapshot"]),
+        AssetKey(["reports", "weekly_funnel_review"]),
+        AssetKey(["reports", "monthly_trend_report"]),
+    )
+    graph = defs.resolve_asset_graph()
+    assert graph.get(weekly).parent_keys == {serving} == graph.get(monthly).parent_keys
+    assert AssetKey(["marts", "kpi_activation_rate"]) in graph.get(serving).parent_keys
+
+    def selected(job_name: str) -> set:
+        return set(defs.resolve_job_def(job_name).asset_layer.selected_asset_keys)
+
+    for schedule, report, other in [
+        ("onboarding_weekly_report_schedule", weekly, monthly),
+        ("onboarding_monthly_report_schedule", monthly, weekly),
+    ]:
+        keys = selected(defs.resolve_schedule_def(schedule).job_name)
+        assert {report, serving, AssetKey(["marts", "kpi_activation_rate"])} <= keys
+        assert other not in keys
+    assert serving in selected("onboarding_daily") and weekly not in selected("onboarding_daily")
+    assert {serving, weekly, monthly} <= selected("onboarding_full_build")
+
+
 def test_the_daily_schedule_asks_for_yesterdays_partition():
     from dagster import build_schedule_context
 
@@ -333,3 +359,23 @@ def test_readers_of_the_serving_snapshot_see_one_whole_snapshot_while_the_run_wr
     # No temporary file is left behind, and only the latest Parquet snapshots are kept.
     assert [p.name for p in range_run.serving.iterdir() if p.name.startswith(".")] == []
     assert len(list((range_run.serving / "parquet").iterdir())) <= 3
+
+
+@pytest.mark.slow
+def test_kpi_materializations_carry_a_preview_and_the_run_writes_both_reports(range_run):
+    events = {e.asset_key: e.materialization for e in range_run.result.get_asset_materialization_events()}
+    kpis = [key for key in events if key.path[0] == "marts" and key.path[1].startswith("kpi_")]
+    assert len(kpis) >= 8
+    for key in kpis:
+        metadata = events[key].metadata
+        assert metadata["dagster/row_count"].value >= 0, key
+        assert metadata["preview"].value.startswith("| "), key
+    activation = events[AssetKey(["marts", "kpi_activation_rate"])].metadata
+    assert "| segment | mature | activated | activation_rate |" in activation["preview"].value
+    with duckdb.connect(str(range_run.warehouse), read_only=True) as con:
+        (rows,) = con.execute("select count(*) from marts.kpi_activation_rate").fetchone()
+    assert activation["dagster/row_count"].value == rows
+    for name in ("weekly_funnel_review", "monthly_trend_report"):
+        metadata = events[AssetKey(["reports", name])].metadata
+        assert Path(metadata["report"].value).read_text().startswith("<!DOCTYPE html>")
+        assert "| Sign-ups |" in metadata["key_metrics"].value

@@ -141,6 +141,8 @@ def test_graphql_serves_every_layer_its_checks_and_partitions(server):
         "staging",
         "intermediate",
         "marts",
+        "serving",
+        "reports",
     }
     assert {"landing/events", "raw/events", "marts/kpi_activation_rate"} <= set(nodes)
 
