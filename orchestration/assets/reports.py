@@ -29,29 +29,30 @@ def _materialize(context: AssetExecutionContext, kind: str) -> MaterializeResult
     )
 
 
-REPORT_ASSET_SETTINGS = {
-    "group_name": "reports",
-    "deps": [SERVING_SNAPSHOT],
-    "owners": ["team:analytics-engineering"],
-    "kinds": {"html"},
-}
+def _report_asset(key: AssetKey, kind: str, description: str):
+    @asset(
+        key=key,
+        group_name="reports",
+        deps=[SERVING_SNAPSHOT],
+        owners=["team:analytics-engineering"],
+        kinds={"html"},
+        description=description,
+    )
+    def report(context: AssetExecutionContext) -> MaterializeResult:
+        return _materialize(context, kind)
+
+    return report
 
 
-@asset(
-    key=WEEKLY_REPORT,
-    description="Weekly onboarding funnel review (self-contained HTML): the last complete week against "
-    "the week before, funnel drop-offs, feedback, action items. Mondays 07:00 UTC.",
-    **REPORT_ASSET_SETTINGS,
+weekly_funnel_review = _report_asset(
+    WEEKLY_REPORT,
+    "weekly",
+    "Weekly onboarding funnel review (self-contained HTML): the last complete week against the week "
+    "before, funnel drop-offs, feedback, action items. Mondays 07:00 UTC.",
 )
-def weekly_funnel_review(context: AssetExecutionContext) -> MaterializeResult:
-    return _materialize(context, "weekly")
-
-
-@asset(
-    key=MONTHLY_REPORT,
-    description="Monthly onboarding trend report (self-contained HTML): the last complete month against "
-    "the month before, cohort trends, revenue, funnel, feedback, action items. The 1st, 07:00 UTC.",
-    **REPORT_ASSET_SETTINGS,
+monthly_trend_report = _report_asset(
+    MONTHLY_REPORT,
+    "monthly",
+    "Monthly onboarding trend report (self-contained HTML): the last complete month against the month "
+    "before, cohort trends, revenue, funnel, feedback, action items. The 1st, 07:00 UTC.",
 )
-def monthly_trend_report(context: AssetExecutionContext) -> MaterializeResult:
-    return _materialize(context, "monthly")

@@ -98,6 +98,31 @@ def _weekly_flows_chart(con, period: Period) -> str:
     )
 
 
+TITLES = {"weekly": "Weekly onboarding funnel review", "monthly": "Monthly onboarding trend report"}
+
+
+def _assemble(
+    con, kind: str, info: dict, period: Period, rows: list[tuple], headline: list[tuple], trends: str,
+    completion_note: str, cohort_start: dt.date,
+) -> Report:  # fmt: skip
+    """The page both reports share: summary, key metrics, trends, funnel, feedback, actions."""
+    actions, action_sentences = actions_section(con, info["tables"], period, cohort_start)
+    summary = [_sentence(name, now, was, fmt, period) for name, now, was, fmt, _ in headline]
+    html = page(
+        TITLES[kind],
+        _subtitle(info, period),
+        [
+            summary_section(summary + action_sentences),
+            key_metrics_section(rows, period),
+            section("trends", "Trends", trends),
+            funnel_section(con, completion_note),
+            feedback_section(con, period),
+            actions,
+        ],
+    )
+    return Report(kind, period, html, rows, info["snapshot_id"])
+
+
 def weekly_report(con) -> Report:
     info = snapshot_info(con)
     period = last_complete_week(info["data_as_of"])
@@ -135,21 +160,7 @@ def weekly_report(con) -> Report:
         f"onboarding period, {number(completion[0])} completed every milestone and "
         f"{number(completion[2])} dropped off (kpi_onboarding_completion)."
     )
-    actions, action_sentences = actions_section(con, info["tables"], period, cohort_start)
-    summary = [_sentence(name, now, was, fmt, period) for name, now, was, fmt, _ in rows] + action_sentences
-    html = page(
-        "Weekly onboarding funnel review",
-        _subtitle(info, period),
-        [
-            summary_section(summary),
-            key_metrics_section(rows, period),
-            section("trends", "Trends", trends),
-            funnel_section(con, completion_note),
-            feedback_section(con, period),
-            actions,
-        ],
-    )
-    return Report("weekly", period, html, rows, info["snapshot_id"])
+    return _assemble(con, "weekly", info, period, rows, rows, trends, completion_note, cohort_start)
 
 
 def monthly_report(con) -> Report:
@@ -219,22 +230,8 @@ def monthly_report(con) -> Report:
         "per segment and month in kpi_onboarding_completion."
     )
     cohort_start = _months_back(period.start, 2)
-    actions, action_sentences = actions_section(con, info["tables"], period, cohort_start)
     headline = [rows[0], rows[1], rows[3], rows[7]]
-    summary = [_sentence(name, a, b, fmt, period) for name, a, b, fmt, _ in headline] + action_sentences
-    html = page(
-        "Monthly onboarding trend report",
-        _subtitle(info, period),
-        [
-            summary_section(summary),
-            key_metrics_section(rows, period),
-            section("trends", "Trends", trends),
-            funnel_section(con, completion_note),
-            feedback_section(con, period),
-            actions,
-        ],
-    )
-    return Report("monthly", period, html, rows, info["snapshot_id"])
+    return _assemble(con, "monthly", info, period, rows, headline, trends, completion_note, cohort_start)
 
 
 def _months_back(month: dt.date, count: int) -> dt.date:
