@@ -154,17 +154,18 @@ no_login as (
 
 {#- repeated_help_topic: views of one topic in the lookback days that
     occurred after the last milestone reached before the day's end. #}
-last_progress as (
+progress_days as (
     select
         account_days.account_id,
         account_days.day_number,
+        account_days.day_ends_at,
         max(milestones.reached_at) as last_progress_at
     from account_days
-    inner join milestones
+    left join milestones
         on
             account_days.account_id = milestones.account_id
             and milestones.reached_at < account_days.day_ends_at
-    group by account_days.account_id, account_days.day_number
+    group by account_days.account_id, account_days.day_number, account_days.day_ends_at
 ),
 
 help_views as (
@@ -179,26 +180,22 @@ help_views as (
 
 help_counts as (
     select
-        account_days.account_id,
-        account_days.day_number,
-        account_days.day_ends_at,
+        progress_days.account_id,
+        progress_days.day_number,
+        progress_days.day_ends_at,
         help_views.topic,
         count(*) as views
-    from account_days
+    from progress_days
     cross join rule_help
     inner join help_views
         on
-            account_days.account_id = help_views.account_id
-            and help_views.day_number <= account_days.day_number
-            and help_views.day_number > account_days.day_number - rule_help.lookback_days
-    left join last_progress
-        on
-            account_days.account_id = last_progress.account_id
-            and account_days.day_number = last_progress.day_number
+            progress_days.account_id = help_views.account_id
+            and help_views.day_number <= progress_days.day_number
+            and help_views.day_number > progress_days.day_number - rule_help.lookback_days
     where
         help_views.topic is not null
-        and (last_progress.last_progress_at is null or help_views.occurred_at > last_progress.last_progress_at)
-    group by account_days.account_id, account_days.day_number, account_days.day_ends_at, help_views.topic
+        and (progress_days.last_progress_at is null or help_views.occurred_at > progress_days.last_progress_at)
+    group by progress_days.account_id, progress_days.day_number, progress_days.day_ends_at, help_views.topic
 ),
 
 repeated_help_topic as (
