@@ -7,6 +7,7 @@ sensors (orchestration/jobs.py, orchestration/schedules.py), resources."""
 
 from dagster import Definitions, in_process_executor
 
+from orchestration.assets.alerts import at_risk_outbox
 from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
 from orchestration.assets.landing import landing_files, raw_events, raw_tables
 from orchestration.checks.definitions import drift_checks, freshness_checks
@@ -16,6 +17,7 @@ from orchestration.jobs import (
     freshness_job,
     full_build_job,
     monthly_report_job,
+    send_alerts_job,
     weekly_report_job,
 )
 from orchestration.resources import build_resources
@@ -29,6 +31,7 @@ defs = Definitions(
         onboarding_dbt_upstream,
         onboarding_dbt_daily,
         onboarding_dbt,
+        at_risk_outbox,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[
@@ -38,6 +41,7 @@ defs = Definitions(
         weekly_report_job,
         monthly_report_job,
         freshness_job,
+        send_alerts_job,
     ],
     schedules=schedules,
     sensors=sensors,

@@ -2,6 +2,7 @@
 
 from dagster import AssetKey, AssetSelection, define_asset_job
 
+from orchestration.assets.alerts import OUTBOX
 from orchestration.checks.definitions import freshness_checks
 
 # The assets partitioned by landing date (materializable ones).
@@ -57,4 +58,11 @@ freshness_job = define_asset_job(
     name="onboarding_freshness",
     selection=_FRESHNESS,
     description="Evaluate the freshness checks (dbt source freshness, partition deadlines).",
+)
+
+send_alerts_job = define_asset_job(
+    name="onboarding_send_alerts",
+    selection=AssetSelection.assets(OUTBOX),
+    description="Send the new at-risk alerts (the outbox), never one twice: what the at-risk "
+    "alert sensor runs after the alerts mart is rebuilt.",
 )
