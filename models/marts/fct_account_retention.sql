@@ -34,6 +34,7 @@ logo as (
         cast(null as boolean) as is_retained_on_or_after_period
     from retention_days
     cross join as_of
+    where retention_days.retention_day in ({{ var('logo_retention_days') | join(', ') }})
 ),
 
 last_usage as (
