@@ -16,7 +16,7 @@ def _timestamps(ms: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(ms, dtype=np.int64), pa.timestamp("ms"), mask=ms == NEVER)
 
 
-RETENTION_DAYS = (30, 60, 90)
+RETENTION_DAYS = (30, 60, 90, 180)
 
 
 def subscribed_on_day(world: World, day: int) -> np.ndarray:
