@@ -1,5 +1,6 @@
-{#- Candidate activation actions and how often each account did them: in its
-    first var('discovery_window_days') days and in its onboarding period.
+{#- Candidate activation actions (also the features of feature adoption) and
+    how often each account did them: in its first var('discovery_window_days')
+    days and in its onboarding period; and when it first did them.
     The candidates are the taxonomy's core actions, and the property-filtered
     variants the milestones seed uses (a workflow run that succeeded). -#}
 
@@ -43,6 +44,7 @@ qualifying as (
         actions.event_name,
         actions.property_key,
         actions.property_value,
+        events.occurred_at,
         {{ is_within_window('events.occurred_at', 'accounts.signed_up_at', var('discovery_window_days')) }}
             as is_in_discovery_window,
         {{ is_within_window('events.occurred_at', 'accounts.signed_up_at', 'accounts.onboarding_period_days') }}
@@ -64,7 +66,8 @@ counts as (
         property_key,
         property_value,
         {{ count_if('is_in_discovery_window') }} as events_in_discovery_window,
-        {{ count_if('is_in_onboarding') }} as events_in_onboarding
+        {{ count_if('is_in_onboarding') }} as events_in_onboarding,
+        min(occurred_at) as first_done_at
     from qualifying
     group by account_id, event_name, property_key, property_value
 ),
@@ -81,7 +84,9 @@ final as (
                                 "actions.property_value", "']'"]) }}
         end as action_name,
         coalesce(counts.events_in_discovery_window, 0) as events_in_discovery_window,
-        coalesce(counts.events_in_onboarding, 0) as events_in_onboarding
+        coalesce(counts.events_in_onboarding, 0) as events_in_onboarding,
+        counts.first_done_at,
+        {{ elapsed_seconds('accounts.signed_up_at', 'counts.first_done_at') }} / 86400.0 as days_to_first_done
     from accounts
     cross join actions
     left join counts
