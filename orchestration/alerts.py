@@ -194,7 +194,9 @@ def send_new_alerts(con, settings: OutboxSettings, now: dt.datetime | None = Non
     result = SendResult()
     with _locked(settings.file):
         con.execute(CREATE_OUTBOX)
-        recorded = {alert_id for (alert_id,) in con.execute(f"select alert_id from {OUTBOX_TABLE}").fetchall()}
+        recorded = {
+            alert_id for (alert_id,) in con.execute(f"select alert_id from {OUTBOX_TABLE}").fetchall()
+        }
         in_file = ids_in_file(settings.file)
         _record(
             con,

@@ -121,7 +121,10 @@ def _engagement(con) -> list[str]:
     if top:
         lines.append(
             "  top features (first 30 days): "
-            + ", ".join(f"{name} {_percent(rate).strip()} (median day {_days(days).strip()})" for name, rate, days in top)
+            + ", ".join(
+                f"{name} {_percent(rate).strip()} (median day {_days(days).strip()})"
+                for name, rate, days in top
+            )
         )
     for rule, alerted, rescued, rate, days in con.execute(
         "select rule_name, alerted_accounts, rescued_accounts, rescue_rate, median_days_to_rescue "

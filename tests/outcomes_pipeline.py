@@ -37,7 +37,9 @@ class Outcomes:
 
 
 def build_outcomes(root: Path) -> Outcomes:
-    data_dir = generate_sample(root / "landing", ACCOUNTS, DAYS, SEED, "--start", START, "--activity", ACTIVITY)
+    data_dir = generate_sample(
+        root / "landing", ACCOUNTS, DAYS, SEED, "--start", START, "--activity", ACTIVITY
+    )
     warehouse = root / "warehouse" / "onboarding.duckdb"
     warehouse.parent.mkdir(parents=True)
     env = project_env(data_dir, warehouse)

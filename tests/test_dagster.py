@@ -148,7 +148,10 @@ def test_drift_checks_freshness_owners_and_code_links():
     }
     assert schedules["onboarding_weekly_report_schedule"].cron_schedule == "0 7 * * 1"
     assert schedules["onboarding_monthly_report_schedule"].cron_schedule == "0 7 1 * *"
-    assert [s.name for s in defs.sensors] == ["onboarding_freshness_sensor", "onboarding_at_risk_alert_sensor"]
+    assert [s.name for s in defs.sensors] == [
+        "onboarding_freshness_sensor",
+        "onboarding_at_risk_alert_sensor",
+    ]
     outbox = graph.get(AssetKey(["alerts", "at_risk_outbox"]))
     assert AssetKey(["marts", "fct_at_risk_alerts"]) in outbox.parent_keys
 

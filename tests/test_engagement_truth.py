@@ -27,11 +27,14 @@ def engagement(built):
     by_account = defaultdict(list)
     for account, *event in rows:
         by_account[account].append(tuple(event))
-    got = {row[0]: row[1:] for row in built.query("""
+    got = {
+        row[0]: row[1:]
+        for row in built.query("""
         select account_id, sessions_in_onboarding, active_users_in_onboarding, is_first_session_completed,
             support_touches_in_onboarding, is_signup_abandoned, is_abandonment_mature, signed_up_at
         from marts.fct_account_engagement
-    """)}
+    """)
+    }
     return by_account, got
 
 

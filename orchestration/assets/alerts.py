@@ -39,7 +39,9 @@ def at_risk_outbox(context: AssetExecutionContext, warehouse: WarehouseResource)
             "post_failures": result.post_failures,
             "outbox_file": MetadataValue.path(str(settings.file)),
             "alerts": MetadataValue.md(
-                "\n".join(f"- `{line['account_id']}` {line['rule']}: {line['detail']}" for line in result.sent)
+                "\n".join(
+                    f"- `{line['account_id']}` {line['rule']}: {line['detail']}" for line in result.sent
+                )
                 or "none"
             ),
         }

@@ -102,6 +102,8 @@ def plan_risks(
             else ("action_failed", f"failed:{action}")
         )
         times = np.sort(day_start + (rng.uniform(0.2, 0.9, REPEATS) * cfg.DAY_MS).astype(np.int64))
-        events.append((np.full(REPEATS, account), vocab.event_code[name], times, vocab.pick(rng, group, REPEATS)))
+        events.append(
+            (np.full(REPEATS, account), vocab.event_code[name], times, vocab.pick(rng, group, REPEATS))
+        )
     patterns = RiskPatterns(chosen, rules, fire_days, subjects, silent_from, silent_to)
     return patterns, events
