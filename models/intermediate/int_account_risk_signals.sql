@@ -42,6 +42,7 @@ activation as (
 
 {#- The evaluated days: complete by the as-of instant, inside the onboarding
     period, and the account not activated by the day's end. #}
+
 account_days as (
     select
         accounts.account_id,
@@ -51,7 +52,7 @@ account_days as (
     from accounts
     cross join as_of
     inner join day_numbers
-        on day_numbers.generated_number <= accounts.onboarding_period_days
+        on accounts.onboarding_period_days >= day_numbers.generated_number
     left join activation
         on accounts.account_id = activation.account_id
     where
@@ -63,23 +64,34 @@ account_days as (
 ),
 
 rule_overdue as (
-    select threshold from rules where rule_name = 'milestone_overdue'
+    select threshold from rules
+    where rule_name = 'milestone_overdue'
 ),
 
 rule_no_login as (
-    select threshold from rules where rule_name = 'no_login'
+    select threshold from rules
+    where rule_name = 'no_login'
 ),
 
 rule_help as (
-    select threshold, lookback_days from rules where rule_name = 'repeated_help_topic'
+    select
+        threshold,
+        lookback_days
+    from rules
+    where rule_name = 'repeated_help_topic'
 ),
 
 rule_failures as (
-    select threshold, lookback_days from rules where rule_name = 'repeated_failures'
+    select
+        threshold,
+        lookback_days
+    from rules
+    where rule_name = 'repeated_failures'
 ),
 
 {#- milestone_overdue: expected by day N, not reached before the end of day
     N + threshold or any later day. The first overdue step is named. #}
+
 overdue_milestones as (
     select
         account_days.account_id,
@@ -117,6 +129,7 @@ milestone_overdue as (
 
 {#- no_login: whole days without a login, counted back from the day
     (inclusive) to the day after the last login, or to sign-up. #}
+
 login_days as (
     select distinct
         account_id,
@@ -135,7 +148,7 @@ last_logins as (
     left join login_days
         on
             account_days.account_id = login_days.account_id
-            and login_days.day_number <= account_days.day_number
+            and account_days.day_number >= login_days.day_number
     group by account_days.account_id, account_days.day_number, account_days.day_ends_at
 ),
 
@@ -154,6 +167,7 @@ no_login as (
 
 {#- repeated_help_topic: views of one topic in the lookback days that
     occurred after the last milestone reached before the day's end. #}
+
 progress_days as (
     select
         account_days.account_id,
@@ -164,7 +178,7 @@ progress_days as (
     left join milestones
         on
             account_days.account_id = milestones.account_id
-            and milestones.reached_at < account_days.day_ends_at
+            and account_days.day_ends_at > milestones.reached_at
     group by account_days.account_id, account_days.day_number, account_days.day_ends_at
 ),
 
@@ -184,13 +198,13 @@ help_counts as (
         progress_days.day_number,
         progress_days.day_ends_at,
         help_views.topic,
-        count(*) as views
+        count(*) as view_count
     from progress_days
     cross join rule_help
     inner join help_views
         on
             progress_days.account_id = help_views.account_id
-            and help_views.day_number <= progress_days.day_number
+            and progress_days.day_number >= help_views.day_number
             and help_views.day_number > progress_days.day_number - rule_help.lookback_days
     where
         help_views.topic is not null
@@ -199,10 +213,11 @@ help_counts as (
 ),
 
 repeated_help_topic as (
-    {{ top_repeated_subject('help_counts', 'topic', 'views', 'rule_help', 'repeated_help_topic') }}
+    {{ top_repeated_subject('help_counts', 'topic', 'view_count', 'rule_help', 'repeated_help_topic') }}
 ),
 
 {#- repeated_failures: failures of one product action in the lookback days. #}
+
 failures as (
     select
         account_id,
@@ -224,7 +239,7 @@ failure_counts as (
     inner join failures
         on
             account_days.account_id = failures.account_id
-            and failures.day_number <= account_days.day_number
+            and account_days.day_number >= failures.day_number
             and failures.day_number > account_days.day_number - rule_failures.lookback_days
     where failures.failed_action is not null
     group by account_days.account_id, account_days.day_number, account_days.day_ends_at, failures.failed_action

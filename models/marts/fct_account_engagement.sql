@@ -110,9 +110,8 @@ final as (
             as is_abandonment_mature,
         touches.first_core_action_at,
         key_milestones.activated_at,
-        case when key_milestones.activated_at is not null
-            then {{ elapsed_seconds('touches.first_core_action_at', 'key_milestones.activated_at') }} / 86400.0
-        end as action_to_activation_days
+        {{ elapsed_seconds('touches.first_core_action_at', 'key_milestones.activated_at') }} / 86400.0
+            as action_to_activation_days
     from accounts
     cross join as_of
     left join onboarding_sessions

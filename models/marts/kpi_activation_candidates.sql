@@ -43,6 +43,20 @@ rates as (
     from shares
 ),
 
+scored as (
+    select
+        rates.*,
+        rates.retained_share - rates.churned_share as separation,
+        row_number() over (
+            partition by rates.segment
+            order by
+                rates.retained_share - rates.churned_share desc nulls last,
+                rates.retained_share desc nulls last,
+                rates.candidate_name asc
+        ) as separation_rank
+    from rates
+),
+
 final as (
     select
         segment,
@@ -56,18 +70,13 @@ final as (
         retained_share,
         churned_share,
         retained_share / nullif(churned_share, 0) as lift,
-        retained_share - churned_share as separation,
+        separation,
         coalesce(retained_share > 0.8, false) as meets_80_percent_rule,
         onboarding_mature_accounts,
         reached_in_onboarding_accounts,
         reachable_share,
-        case when retained_share - churned_share is not null
-            then row_number() over (
-                partition by segment
-                order by retained_share - churned_share desc nulls last, retained_share desc, candidate_name
-            )
-        end as candidate_rank
-    from rates
+        case when separation is not null then separation_rank end as candidate_rank
+    from scored
 )
 
 select * from final

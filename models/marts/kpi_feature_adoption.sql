@@ -36,7 +36,7 @@ ranked as (
         rates.*,
         row_number() over (
             partition by rates.segment
-            order by rates.adoption_rate desc nulls last, rates.feature_name
+            order by rates.adoption_rate desc nulls last, rates.feature_name asc
         ) as adoption_rank
     from rates
 ),
