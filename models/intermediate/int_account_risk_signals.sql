@@ -73,21 +73,6 @@ rule_no_login as (
     where rule_name = 'no_login'
 ),
 
-rule_help as (
-    select
-        threshold,
-        lookback_days
-    from rules
-    where rule_name = 'repeated_help_topic'
-),
-
-rule_failures as (
-    select
-        threshold,
-        lookback_days
-    from rules
-    where rule_name = 'repeated_failures'
-),
 
 {#- milestone_overdue: expected by day N, not reached before the end of day
     N + threshold or any later day. The first overdue step is named. #}
@@ -165,8 +150,10 @@ no_login as (
     where last_logins.day_number - coalesce(last_logins.last_login_day, -1) >= rule_no_login.threshold
 ),
 
-{#- repeated_help_topic: views of one topic in the lookback days that
-    occurred after the last milestone reached before the day's end. #}
+{#- repeated_help_topic and repeated_failures: per day, the help topic
+    viewed (the product action failed) most often in the rule's lookback
+    days; help views count only after the last milestone reached before the
+    day's end ("without milestone progress"). #}
 
 progress_days as (
     select
@@ -182,71 +169,82 @@ progress_days as (
     group by account_days.account_id, account_days.day_number, account_days.day_ends_at
 ),
 
-help_views as (
+repeat_events as (
     select
         account_id,
         day_number,
         occurred_at,
-        {{ json_text('properties', "'topic'") }} as topic
+        'repeated_help_topic' as rule_name,
+        {{ json_text('properties', "'topic'") }} as rule_subject,
+        true as needs_no_progress
     from events
     where event_name = 'help_article_viewed'
-),
-
-help_counts as (
-    select
-        progress_days.account_id,
-        progress_days.day_number,
-        progress_days.day_ends_at,
-        help_views.topic,
-        count(*) as view_count
-    from progress_days
-    cross join rule_help
-    inner join help_views
-        on
-            progress_days.account_id = help_views.account_id
-            and progress_days.day_number >= help_views.day_number
-            and help_views.day_number > progress_days.day_number - rule_help.lookback_days
-    where
-        help_views.topic is not null
-        and (progress_days.last_progress_at is null or help_views.occurred_at > progress_days.last_progress_at)
-    group by progress_days.account_id, progress_days.day_number, progress_days.day_ends_at, help_views.topic
-),
-
-repeated_help_topic as (
-    {{ top_repeated_subject('help_counts', 'topic', 'view_count', 'rule_help', 'repeated_help_topic') }}
-),
-
-{#- repeated_failures: failures of one product action in the lookback days. #}
-
-failures as (
+    union all
     select
         account_id,
         day_number,
-        {{ json_text('properties', "'action'") }} as failed_action
+        occurred_at,
+        'repeated_failures' as rule_name,
+        {{ json_text('properties', "'action'") }} as rule_subject,
+        false as needs_no_progress
     from events
     where event_name = 'action_failed'
 ),
 
-failure_counts as (
+repeat_counts as (
     select
-        account_days.account_id,
-        account_days.day_number,
-        account_days.day_ends_at,
-        failures.failed_action,
-        count(*) as failures
-    from account_days
-    cross join rule_failures
-    inner join failures
+        progress_days.account_id,
+        progress_days.day_number,
+        progress_days.day_ends_at,
+        repeat_events.rule_name,
+        repeat_events.rule_subject,
+        count(*) as occurrences
+    from progress_days
+    inner join repeat_events
         on
-            account_days.account_id = failures.account_id
-            and account_days.day_number >= failures.day_number
-            and failures.day_number > account_days.day_number - rule_failures.lookback_days
-    where failures.failed_action is not null
-    group by account_days.account_id, account_days.day_number, account_days.day_ends_at, failures.failed_action
+            progress_days.account_id = repeat_events.account_id
+            and progress_days.day_number >= repeat_events.day_number
+    inner join rules
+        on repeat_events.rule_name = rules.rule_name
+    where
+        repeat_events.rule_subject is not null
+        and repeat_events.day_number > progress_days.day_number - rules.lookback_days
+        and (
+            not repeat_events.needs_no_progress
+            or progress_days.last_progress_at is null
+            or repeat_events.occurred_at > progress_days.last_progress_at
+        )
+    group by
+        progress_days.account_id,
+        progress_days.day_number,
+        progress_days.day_ends_at,
+        repeat_events.rule_name,
+        repeat_events.rule_subject
 ),
 
-repeated_failures as (
-    {{ top_repeated_subject('failure_counts', 'failed_action', 'failures', 'rule_failures', 'repeated_failures') }}
+repeat_ranked as (
+    select
+        repeat_counts.*,
+        rules.threshold,
+        row_number() over (
+            partition by repeat_counts.account_id, repeat_counts.day_number, repeat_counts.rule_name
+            order by repeat_counts.occurrences desc, repeat_counts.rule_subject asc
+        ) as subject_rank
+    from repeat_counts
+    inner join rules
+        on repeat_counts.rule_name = rules.rule_name
+),
+
+repeated as (
+    select
+        account_id,
+        day_number,
+        day_ends_at,
+        rule_name,
+        rule_subject,
+        cast(occurrences as integer) as occurrences
+    from repeat_ranked
+    where subject_rank = 1 and occurrences >= threshold
 ),
 
 fired as (
@@ -254,9 +252,7 @@ fired as (
     union all
     select * from no_login
     union all
-    select * from repeated_help_topic
-    union all
-    select * from repeated_failures
+    select * from repeated
 ),
 
 final as (
