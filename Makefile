@@ -103,7 +103,7 @@ test: install browser lint  ## install and run every test (dbt unit and data tes
 bench: install  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-bench-quick: install  ## the benchmarks on one small dataset, one run (about a minute and a half)
+bench-quick: install  ## a smoke run of the benchmarks: one small dataset, one run, builds without tests (about a minute and a half)
 	$(BIN)/python -m bench --quick
 
 clean:  ## remove dbt and Dagster run artifacts (keeps data and the warehouse)

@@ -34,9 +34,15 @@ def rows(result: dict) -> dict[str, str]:
             f"{m('full_dbt', 'cpu_s'):.0f} / {m('full_dbt', 'peak_rss_mb'):,.0f}"
         ),
         "full build, Dagster (s)": _seconds(m("full_dagster")),
-        f"daily, {result.get('young_days', 31)} days of history (s)": f"{m('daily_young'):.1f}",
-        f"daily, {result['days']} days of history (s)": f"{m('daily_full'):.1f}",
-        f"backfill of {result.get('backfill_days', 90)} days, one run (s)": f"{m('backfill'):.1f}",
+        "landed days: history, short history, backfill": "{} / {} / {}".format(
+            result["days"], result.get("young_days", 31), result.get("backfill_days", 90)
+        ),
+        "events in the measured daily partition: short, long": "{:,} / {:,}".format(
+            result["partition_rows"]["daily_young"], result["partition_rows"]["daily_full"]
+        ),
+        "daily, short history (s)": f"{m('daily_young'):.1f}",
+        "daily, whole history (s)": f"{m('daily_full'):.1f}",
+        "backfill, one run (s)": f"{m('backfill'):.1f}",
         "funnel model in DuckDB / windowFunnel in chdb (s)": (
             f"{m('funnel_model', 'engine_s'):.2f} / {m('window_funnel', 'engine_s'):.2f}"
         ),
