@@ -7,6 +7,7 @@ sensors (orchestration/jobs.py, orchestration/schedules.py), resources."""
 
 from dagster import Definitions, in_process_executor
 
+from orchestration.assets.alerts import at_risk_outbox
 from orchestration.assets.dbt import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
 from orchestration.assets.landing import landing_files, raw_events, raw_tables
 from orchestration.assets.reports import monthly_trend_report, weekly_funnel_review
@@ -18,6 +19,7 @@ from orchestration.jobs import (
     freshness_job,
     full_build_job,
     monthly_report_job,
+    send_alerts_job,
     weekly_report_job,
 )
 from orchestration.resources import build_resources
@@ -34,6 +36,7 @@ defs = Definitions(
         serving_snapshot,
         weekly_funnel_review,
         monthly_trend_report,
+        at_risk_outbox,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[
@@ -43,6 +46,7 @@ defs = Definitions(
         weekly_report_job,
         monthly_report_job,
         freshness_job,
+        send_alerts_job,
     ],
     schedules=schedules,
     sensors=sensors,

@@ -2,6 +2,7 @@
 
 from dagster import AssetKey, AssetSelection, define_asset_job
 
+from orchestration.assets.alerts import OUTBOX
 from orchestration.assets.reports import MONTHLY_REPORT, WEEKLY_REPORT
 from orchestration.assets.serving import SERVING_SNAPSHOT
 from orchestration.checks.definitions import freshness_checks
@@ -67,4 +68,11 @@ freshness_job = define_asset_job(
     name="onboarding_freshness",
     selection=_FRESHNESS,
     description="Evaluate the freshness checks (dbt source freshness, partition deadlines).",
+)
+
+send_alerts_job = define_asset_job(
+    name="onboarding_send_alerts",
+    selection=AssetSelection.assets(OUTBOX),
+    description="Send the new at-risk alerts (the outbox), never one twice: what the at-risk "
+    "alert sensor runs after the alerts mart is rebuilt.",
 )

@@ -15,7 +15,14 @@ from dagster import (
     sensor,
 )
 
-from orchestration.jobs import daily_build_job, freshness_job, monthly_report_job, weekly_report_job
+from orchestration.assets.alerts import ALERTS_MART, OUTBOX
+from orchestration.jobs import (
+    daily_build_job,
+    freshness_job,
+    monthly_report_job,
+    send_alerts_job,
+    weekly_report_job,
+)
 
 # 01:30 UTC: yesterday's landing date is complete (the partition of a day
 # exists once the day is over), and everything downstream is rebuilt.
@@ -69,5 +76,30 @@ def freshness_sensor(context: SensorEvaluationContext):
     yield RunRequest(run_key=freshness_run_key(dt.datetime.now(dt.UTC)))
 
 
+def alerts_run_key(mart_materialized_at: float | None, outbox_materialized_at: float | None) -> str | None:
+    """A run key when the alerts mart was rebuilt after the outbox last ran, else None."""
+    if mart_materialized_at is None:
+        return None
+    if outbox_materialized_at is not None and outbox_materialized_at >= mart_materialized_at:
+        return None
+    return f"alerts-{mart_materialized_at:.6f}"
+
+
+@sensor(
+    name="onboarding_at_risk_alert_sensor",
+    job=send_alerts_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="After the at-risk alerts mart is rebuilt (by any job, or from the UI) and the "
+    "outbox has not run since: send the new alerts.",
+)
+def at_risk_alert_sensor(context: SensorEvaluationContext):
+    mart = context.instance.get_latest_materialization_event(ALERTS_MART)
+    outbox = context.instance.get_latest_materialization_event(OUTBOX)
+    run_key = alerts_run_key(mart and mart.timestamp, outbox and outbox.timestamp)
+    if run_key:
+        yield RunRequest(run_key=run_key)
+
+
 schedules = [daily_schedule, weekly_report_schedule, monthly_report_schedule]
-sensors = [freshness_sensor]
+sensors = [freshness_sensor, at_risk_alert_sensor]

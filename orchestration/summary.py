@@ -99,6 +99,81 @@ def _outcomes(con) -> list[str]:
     return lines
 
 
+def _engagement(con) -> list[str]:
+    lines = ["Engagement, at-risk rescue and milestone discovery:"]
+    row = con.execute(
+        "select sessions_per_user_in_onboarding, first_session_completion_rate, support_touches_per_account, "
+        "signup_abandonment_rate, median_action_to_activation_days from marts.kpi_engagement "
+        "where signup_month = 'all' and segment = 'all'"
+    ).fetchone()
+    if row:
+        sessions, first, touches, abandoned, lag = row
+        lines.append(
+            f"  sessions per user in onboarding {_days(sessions).strip()}, first-session completion "
+            f"{_percent(first).strip()}, support touches per account {_days(touches).strip()}, "
+            f"sign-up abandonment {_percent(abandoned).strip()}, first action to activation "
+            f"{_days(lag).strip()} days (median)"
+        )
+    top = con.execute(
+        "select feature_name, adoption_rate, median_days_to_first_use from marts.kpi_feature_adoption "
+        "where segment = 'all' and is_top_3 order by adoption_rank"
+    ).fetchall()
+    if top:
+        lines.append(
+            "  top features (first 30 days): "
+            + ", ".join(
+                f"{name} {_percent(rate).strip()} (median day {_days(days).strip()})"
+                for name, rate, days in top
+            )
+        )
+    for rule, alerted, rescued, rate, days in con.execute(
+        "select rule_name, alerted_accounts, rescued_accounts, rescue_rate, median_days_to_rescue "
+        "from marts.kpi_at_risk_rescue where segment = 'all' order by rule_name = 'any_rule' desc, rule_name"
+    ).fetchall():
+        lines.append(
+            f"  at-risk {rule:<20}{alerted:>5} alerted, {rescued:>4} rescued ({_percent(rate).strip()}), "
+            f"median {_days(days).strip()} days to rescue"
+        )
+    best = con.execute(
+        "select segment, candidate_name, retained_share, lift, meets_80_percent_rule "
+        "from marts.kpi_activation_candidates where candidate_rank = 1 order by segment = 'all' desc, segment"
+    ).fetchall()
+    if not best:
+        lines.append("  milestone discovery: n/a (no account is 6 months past sign-up yet)")
+    for segment, candidate, retained, lift, rule80 in best:
+        lines.append(
+            f"  best activation candidate, {segment}: {candidate} (retained {_percent(retained).strip()}, "
+            f"lift {_days(lift).strip()}{', meets the 80% rule' if rule80 else ''})"
+        )
+    return lines
+
+
+TODAYS_ALERTS = """
+    select alerts.alerted_at, alerts.account_id, alerts.segment, alerts.rule_name, alerts.detail
+    from marts.fct_at_risk_alerts as alerts
+    cross join intermediate.int_as_of as as_of
+    where alerts.alerted_at > as_of.as_of_at - interval 1 day
+    order by alerts.alerted_at, alerts.account_id, alerts.rule_name
+"""
+
+
+def _todays_alerts(con) -> list[str]:
+    rows = con.execute(TODAYS_ALERTS).fetchall()
+    lines = [f"Today's new at-risk alerts (first fired in the last 24 hours of data): {len(rows)}"]
+    lines += [
+        f"  {at:%Y-%m-%d %H:%M}  {account:<12} {segment:<11} {rule:<20} {detail}"
+        for at, account, segment, rule, detail in rows
+    ] or ["  none"]
+    sent = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'alerts' "
+        "and table_name = 'at_risk_outbox'"
+    ).fetchone()[0]
+    if sent:
+        (count,) = con.execute("select count(*) from alerts.at_risk_outbox where status = 'sent'").fetchone()
+        lines.append(f"  alerts sent so far (alerts.at_risk_outbox): {count}")
+    return lines
+
+
 def summary_lines(con) -> list[str]:
     as_of = con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
     lines = [f"Onboarding KPI summary (data as of {as_of:%Y-%m-%d %H:%M} UTC)", ""]
@@ -109,6 +184,7 @@ def summary_lines(con) -> list[str]:
             f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}  {_percent(rate)}"
         )
     lines += ["", *_time_to_first_value(con), "", *_funnels(con), "", *_outcomes(con)]
+    lines += ["", *_engagement(con), "", *_todays_alerts(con)]
     rows = con.execute(QUARANTINE).fetchall()
     lines += ["", "Quarantined rows (staging.stg_quarantine):"]
     lines += [f"  {table:<14}{reason:<26}{count:>8}" for table, reason, count in rows] or ["  none"]

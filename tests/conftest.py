@@ -88,3 +88,11 @@ def built(tmp_path_factory):
     from tests.built_pipeline import build_pipeline
 
     return build_pipeline(tmp_path_factory.mktemp("pipeline"))
+
+
+@pytest.fixture(scope="session")
+def outcomes(tmp_path_factory):
+    """A generated year and more with the outcome marts, built once (tests/outcomes_pipeline.py)."""
+    from tests.outcomes_pipeline import build_outcomes
+
+    return build_outcomes(tmp_path_factory.mktemp("outcomes"))

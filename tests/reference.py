@@ -110,3 +110,23 @@ def monthly_mrr(periods: list[dict], signups: dict, as_of) -> dict:
             )
             month = following
     return result
+
+
+def sessions(events: list[tuple], inactivity_seconds: float = 1800) -> list[tuple]:
+    """(user, start, end) of each session: a user's events, in order, split where more
+    than `inactivity_seconds` pass between two of them. `events`: (occurred_at, event_id, user)."""
+    by_user = defaultdict(list)
+    for occurred, event_id, user in events:
+        if user is not None:
+            by_user[user].append((occurred, event_id))
+    result = []
+    for user, rows in by_user.items():
+        rows.sort()
+        start = previous = rows[0][0]
+        for occurred, _ in rows[1:]:
+            if (occurred - previous).total_seconds() > inactivity_seconds:
+                result.append((user, start, previous))
+                start = occurred
+            previous = occurred
+        result.append((user, start, previous))
+    return result

@@ -156,7 +156,21 @@ def test_drift_checks_freshness_owners_and_code_links():
     }
     assert schedules["onboarding_weekly_report_schedule"].cron_schedule == "0 7 * * 1"
     assert schedules["onboarding_monthly_report_schedule"].cron_schedule == "0 7 1 * *"
-    assert [s.name for s in defs.sensors] == ["onboarding_freshness_sensor"]
+    assert [s.name for s in defs.sensors] == [
+        "onboarding_freshness_sensor",
+        "onboarding_at_risk_alert_sensor",
+    ]
+    outbox = graph.get(AssetKey(["alerts", "at_risk_outbox"]))
+    assert AssetKey(["marts", "fct_at_risk_alerts"]) in outbox.parent_keys
+
+
+def test_the_alert_sensor_asks_for_a_run_only_after_the_alerts_mart_was_rebuilt():
+    from orchestration.schedules import alerts_run_key
+
+    assert alerts_run_key(None, None) is None  # the mart was never built
+    assert alerts_run_key(100.0, None) == "alerts-100.000000"
+    assert alerts_run_key(100.0, 50.0) == "alerts-100.000000"
+    assert alerts_run_key(100.0, 150.0) is None  # the outbox ran after the mart
 
 
 def test_the_report_schedules_write_their_report_from_a_fresh_serving_snapshot():

@@ -1,6 +1,6 @@
-"""Revenue marts on a generated year and more (the shared build is too short for
-six-month and twelve-month figures), against a plain-Python reference over the
-generated subscriptions and the planted activation."""
+"""Revenue marts on a generated year and more (the `outcomes` build: the shared
+build is too short for six-month and twelve-month figures), against a
+plain-Python reference over the generated subscriptions and the planted activation."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -10,36 +10,21 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import generate_sample, load_landing, project_env, run_dbt
 from tests.reference import monthly_mrr
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def revenue(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("revenue")
-    data_dir = generate_sample(tmp / "landing", 150, 400, 3, "--start", "2025-09-01")
-    warehouse = tmp / "warehouse" / "onboarding.duckdb"
-    env = project_env(data_dir, warehouse)
-    warehouse.parent.mkdir()
-    load_landing(env)
-    # The models and seeds only: their tests run in the shared build; here only values matter.
-    run_dbt(
-        ["build", "--quiet", "--exclude-resource-type", "test", "unit_test",
-         "-s", "+kpi_expansion_by_activation", "+kpi_mrr_monthly", "+kpi_nrr_by_signup_cohort"],
-        env,
-    )  # fmt: skip
-    accounts = pq.read_table(data_dir / "_truth" / "accounts.parquet").to_pylist()
-    periods = pq.read_table(data_dir / "subscriptions" / "subscriptions.parquet").to_pylist()
+def revenue(outcomes):
+    periods = pq.read_table(outcomes.data_dir / "subscriptions" / "subscriptions.parquet").to_pylist()
     for period in periods:
         for column in ("period_start", "period_end"):
             period[column] = None if period[column] is None else datetime.fromisoformat(period[column])
         period["mrr"] = Decimal(str(period["mrr"]))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        (as_of,) = con.execute("select as_of_at from intermediate.int_as_of").fetchone()
-    mrr = monthly_mrr(periods, {a["account_id"]: a["signed_up_at"] for a in accounts}, as_of)
-    return warehouse, accounts, mrr
+    (as_of,) = outcomes.query("select as_of_at from intermediate.int_as_of")[0]
+    mrr = monthly_mrr(periods, {a["account_id"]: a["signed_up_at"] for a in outcomes.accounts}, as_of)
+    return outcomes.warehouse, outcomes.accounts, mrr
 
 
 def _query(warehouse, sql: str) -> list[tuple]:

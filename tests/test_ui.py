@@ -143,8 +143,11 @@ def test_graphql_serves_every_layer_its_checks_and_partitions(server):
         "marts",
         "serving",
         "reports",
+        "alerts",
     }
-    assert {"landing/events", "raw/events", "marts/kpi_activation_rate"} <= set(nodes)
+    assert {"landing/events", "raw/events", "marts/kpi_activation_rate", "alerts/at_risk_outbox"} <= set(
+        nodes
+    )
 
     partitioned = {key for key, n in nodes.items() if n["isPartitioned"]}
     assert partitioned == {"landing/events", *("/".join(p) for p in EVENT_ASSETS)}

@@ -1,4 +1,5 @@
-{#- For each account and each day N of var('logo_retention_days'): whether a
+{#- For each account and each day N of var('logo_retention_days') and the
+    day of var('discovery_retention_day') (milestone discovery): whether a
     subscription period covered any part of day N (the 24 hours starting
     N x 24 h after sign-up; a period ends exclusively at period_end). -#}
 
@@ -13,7 +14,7 @@ subscriptions as (
 ),
 
 retention_days as (
-    {{ integer_rows(var('logo_retention_days'), 'retention_day') }}
+    {{ integer_rows((var('logo_retention_days') + [var('discovery_retention_day')]) | unique | list, 'retention_day') }}
 ),
 
 account_days as (

@@ -37,6 +37,7 @@ logo as (
     inner join accounts
         on retention_days.account_id = accounts.account_id
     cross join as_of
+    where retention_days.retention_day in ({{ var('logo_retention_days') | join(', ') }})
 ),
 
 last_usage as (

@@ -97,8 +97,12 @@ def plan_planted(
     stop_ms: np.ndarray,
     before_signup_share: float,
     start_ms: int,
+    extra: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = (),
 ) -> Planted:
+    """`extra`: more events to plant, as (accounts, event code, times, property codes)."""
     out = _Collector()
+    for account, event, time, prop in extra:
+        out.add(account, event, time, prop)
     n = len(accounts)
     open_at: dict[int, np.ndarray] = {}
     for name, rows in journeys.rows.items():

@@ -16,7 +16,7 @@ def _timestamps(ms: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(ms, dtype=np.int64), pa.timestamp("ms"), mask=ms == NEVER)
 
 
-RETENTION_DAYS = (30, 60, 90)
+RETENTION_DAYS = (30, 60, 90, 180)
 
 
 def subscribed_on_day(world: World, day: int) -> np.ndarray:
@@ -105,9 +105,23 @@ def planted_summary(world: World) -> dict:
     }
 
 
+def risk_truth(world: World) -> pa.Table:
+    """The planted at-risk patterns: the rule must fire for the account on that day."""
+    risks = world.risks
+    return pa.table(
+        {
+            "account_id": pa.array(world.accounts.ids[risks.account], pa.string()),
+            "rule_name": pa.array(risks.rule.tolist(), pa.string()),
+            "day_number": pa.array(risks.day, pa.int32()),
+            "rule_subject": pa.array(risks.subject.tolist(), pa.string()),
+        }
+    )
+
+
 def write_truth(out: Path, world: World, as_of_ms: int, has_events: np.ndarray, summary: dict) -> None:
     folder = out / "_truth"
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(account_truth(world, as_of_ms, has_events), folder / "accounts.parquet")
     pq.write_table(milestone_truth(world), folder / "account_milestones.parquet")
+    pq.write_table(risk_truth(world), folder / "risk_patterns.parquet")
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")

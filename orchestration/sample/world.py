@@ -12,6 +12,7 @@ from orchestration.sample.accounts import Accounts, plan_accounts
 from orchestration.sample.journeys import MIN_GAP_MS, NEVER, Journeys, plan_journeys
 from orchestration.sample.planted import Planted, plan_planted
 from orchestration.sample.revenue import Subscriptions, plan_subscriptions
+from orchestration.sample.risks import RiskPatterns, plan_risks
 from orchestration.sample.seeds import SegmentConfig
 from orchestration.sample.vocab import Vocabulary
 
@@ -27,6 +28,7 @@ class World:
     journeys: Journeys
     subscriptions: Subscriptions
     planted: Planted
+    risks: RiskPatterns
     activation_ms: np.ndarray
     first_value_ms: np.ndarray
     config_index: np.ndarray  # per account, position of its config in `config_names`
@@ -65,8 +67,17 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
     # An account that churns stops using the product: what it had not reached, it never does.
     stop = np.minimum(subscriptions.first_churn_ms, end_ms - MIN_GAP_MS)
     journeys.cut(stop)
+    risks, risk_events = plan_risks(params.seed, accounts, journeys, configs, vocab, stop, end_ms)
     planted = plan_planted(
-        rng, accounts, journeys, configs, vocab, stop, params.imperfections.before_signup_accounts, start_ms
+        rng,
+        accounts,
+        journeys,
+        configs,
+        vocab,
+        stop,
+        params.imperfections.before_signup_accounts,
+        start_ms,
+        risk_events,
     )
     names = list(configs)
     families: dict[int, dict] = {}
@@ -83,6 +94,7 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
         journeys=journeys,
         subscriptions=subscriptions,
         planted=planted,
+        risks=risks,
         activation_ms=journeys.milestone_time(configs, "activation", len(accounts)),
         first_value_ms=journeys.milestone_time(configs, "first_value", len(accounts)),
         config_index=np.array([names.index(c) for c in accounts.config], dtype=np.int8),
@@ -92,9 +104,11 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
 
 
 def is_active(world: World, account: np.ndarray, time: np.ndarray) -> np.ndarray:
-    """The account's subscription is live at that time (before churn, or after coming back)."""
+    """The account uses the product at that time: its subscription is live (before churn, or
+    after coming back) and it is not in a planted silence (orchestration/sample/risks.py)."""
     subs = world.subscriptions
-    return (time < subs.first_churn_ms[account]) | (time >= subs.reactivated_ms[account])
+    live = (time < subs.first_churn_ms[account]) | (time >= subs.reactivated_ms[account])
+    return live & ~world.risks.is_silent(account, time)
 
 
 __all__ = ["NEVER", "World", "build_world", "epoch_ms", "is_active"]
