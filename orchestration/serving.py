@@ -41,11 +41,9 @@ PARQUET_DIR = "parquet"
 CURRENT = "current"
 SNAPSHOT_TABLE = "serving_snapshot"
 # Account-level facts served beside the kpi_ and dim_ marts (drill-down, reports).
-SERVED_FACTS = ("fct_account_onboarding", "fct_survey_responses")
+SERVED_FACTS = ("fct_account_onboarding", "fct_survey_responses", "fct_at_risk_alerts")
 # Configuration BI shows beside the metrics: (schema, table).
 SERVED_SEEDS = (("config", "metric_targets"),)
-# Published when the model exists (the at-risk alerts of the at-risk issue).
-OPTIONAL_FACTS = ("fct_at_risk_alerts",)
 KEPT_PARQUET_SNAPSHOTS = 2
 
 
@@ -64,14 +62,14 @@ def parquet_current(directory: Path | None = None) -> Path:
 
 def served_tables(manifest: dict) -> list[tuple[str, str]]:
     """The (schema, table) pairs a snapshot holds, from the dbt manifest: every kpi_ and
-    dim_ mart, the served facts, the optional facts that exist, and the served seeds."""
+    dim_ mart, the served facts and the served seeds."""
     nodes = manifest["nodes"].values()
     marts = sorted(
         n["name"]
         for n in nodes
         if n["resource_type"] == "model"
         and n["config"].get("schema") == "marts"
-        and (n["name"].startswith(("kpi_", "dim_")) or n["name"] in SERVED_FACTS + OPTIONAL_FACTS)
+        and (n["name"].startswith(("kpi_", "dim_")) or n["name"] in SERVED_FACTS)
     )
     seeds = {(n["config"].get("schema"), n["name"]) for n in nodes if n["resource_type"] == "seed"}
     missing = [f for f in SERVED_FACTS if f not in marts] + [s for s in SERVED_SEEDS if s not in seeds]

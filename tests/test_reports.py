@@ -65,7 +65,7 @@ def test_new_at_risk_accounts_are_listed_when_the_alerts_exist_and_said_unavaila
         )
         items, unavailable = at_risk(con, {AT_RISK_TABLE}, week)
     assert unavailable is None
-    assert items[0] == "2 new at-risk accounts during the week:"
+    assert items[0] == "2 new at-risk accounts during the week (2 alerts):"
     assert "acc_1" in items[1] and "milestone_overdue" in items[1]
     assert "acc_&lt;3&gt;" in items[2]  # data is escaped in the HTML
 
@@ -118,15 +118,21 @@ def _external_references(html: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["weekly", "monthly"])
-def test_each_report_is_one_offline_file_with_charts_and_every_section(reports, kind):
+def test_each_report_is_one_offline_file_with_charts_and_every_section(reports, built, kind):
     report, dated, latest = reports[kind]
     html = dated.read_text()
     assert latest.read_text() == html
     assert "<script" not in html.lower() and _external_references(html) == []
     assert all(f'<section id="{s}">' in html for s in SECTIONS)
     assert html.count("<svg") >= 3
-    # No at-risk model in this warehouse: the section says so instead of showing a figure.
-    assert "Not available: at-risk alerts" in html
+    ((alerts, accounts),) = built.query(
+        f"""select count(*), count(distinct account_id) from marts.fct_at_risk_alerts
+            where alerted_on >= '{report.period.start}' and alerted_on < '{report.period.end}'"""
+    )
+    if alerts:
+        assert f"{accounts} new at-risk accounts during the {report.period.kind} ({alerts} alerts):" in html
+    else:
+        assert f"No new at-risk account during the {report.period.kind}." in html
     assert "stalls most at step" in html
 
 

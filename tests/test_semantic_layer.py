@@ -42,9 +42,10 @@ MARTS = {
 
 
 def mf_query(built, metrics: list[str], group_by: list[str], out: Path) -> list[dict]:
+    grouping = ["--group-by", ",".join(group_by)] if group_by else []
     run_command(
-        [str(VENV_BIN / "mf"), "query", "--quiet", "--metrics", ",".join(metrics),
-         "--group-by", ",".join(group_by), "--csv", str(out)],
+        [str(VENV_BIN / "mf"), "query", "--quiet", "--metrics", ",".join(metrics), *grouping,
+         "--csv", str(out)],
         built.env,
     )  # fmt: skip
     with out.open() as f:
@@ -91,3 +92,26 @@ def test_net_revenue_retention_equals_the_cohort_mart(built, tmp_path):
         row = got[(str(month), month_number)]
         assert same(number(row["net_revenue_retention"]), nrr), (month, month_number)
         assert same(number(row["cohort_paying_share"]), paying), (month, month_number)
+
+
+def test_at_risk_metrics_equal_the_rescue_mart_by_rule_and_segment(built, tmp_path):
+    group_by = ["alert__rule_name", "alert__segment"]
+    metrics = ["at_risk_accounts", "at_risk_rescue_rate"]
+    rows = mf_query(built, metrics, group_by, tmp_path / "at_risk.csv")
+    got = {(r["alert__rule_name"], r["alert__segment"]): r for r in rows}
+    expected = built.query(
+        "select rule_name, segment, alerted_accounts, rescue_rate from marts.kpi_at_risk_rescue "
+        "where rule_name <> 'any_rule' and segment <> 'all'"
+    )
+    assert len(expected) == len(got) >= 4
+    for rule, segment, alerted, rescue_rate in expected:
+        row = got[(rule, segment)]
+        assert int(row["at_risk_accounts"]) == alerted, (rule, segment)
+        assert same(number(row["at_risk_rescue_rate"]), rescue_rate), (rule, segment)
+    # Over all rules an account counts once: the mart's 'any_rule' row for every segment.
+    (total,) = mf_query(built, ["at_risk_accounts"], [], tmp_path / "at_risk_total.csv")
+    ((any_rule,),) = built.query(
+        "select alerted_accounts from marts.kpi_at_risk_rescue "
+        "where rule_name = 'any_rule' and segment = 'all'"
+    )
+    assert int(total["at_risk_accounts"]) == any_rule > 0

@@ -285,9 +285,8 @@ def at_risk(con, tables: set[str], period: Period) -> tuple[list[str], str | Non
     """New at-risk alerts raised during the period, or why there are none to show."""
     if AT_RISK_TABLE not in tables:
         return [], (
-            "Not available: at-risk alerts are not in this warehouse yet (the model "
-            f"{AT_RISK_TABLE} of the at-risk issue). This section lists new at-risk accounts "
-            "once it is built; no figure is shown until then."
+            f"Not available: this serving snapshot has no table {AT_RISK_TABLE} (published "
+            "before the at-risk alerts existed); the next snapshot will have it."
         )
     rows = con.execute(
         f"""select account_id, segment, rule_name, detail from {AT_RISK_TABLE}
@@ -296,9 +295,11 @@ def at_risk(con, tables: set[str], period: Period) -> tuple[list[str], str | Non
     ).fetchall()
     if not rows:
         return [], f"No new at-risk account during the {period.kind}."
+    accounts = len({account for account, _, _, _ in rows})
     shown = [f"<b>{escape(a)}</b> ({escape(s)}): {escape(r)}, {escape(str(d))}" for a, s, r, d in rows[:10]]
     more = [f"... and {len(rows) - 10} more (table {AT_RISK_TABLE})."] if len(rows) > 10 else []
-    return [f"{len(rows)} new at-risk accounts during the {period.kind}:", *shown, *more], None
+    headline = f"{accounts} new at-risk accounts during the {period.kind} ({len(rows)} alerts):"
+    return [headline, *shown, *more], None
 
 
 def actions_section(con, tables: set[str], period: Period, cohort_start: dt.date) -> tuple[str, list[str]]:
