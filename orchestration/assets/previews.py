@@ -47,6 +47,27 @@ HEADLINES = {
         select segment, onboarding_survey_accounts, round(onboarding_satisfaction_average, 2) as satisfaction,
                round(csat_average_after_activation, 2) as csat, round(nps, 1) as nps
         from marts.kpi_feedback where signup_month = 'all' order by segment = 'all', segment""",
+    "kpi_at_risk_rescue": """
+        select rule_name, alerted_accounts, rescued_accounts, round(rescue_rate, 3) as rescue_rate,
+               round(median_days_to_rescue, 1) as median_days_to_rescue
+        from marts.kpi_at_risk_rescue where segment = 'all' order by rule_name = 'any_rule' desc, 1""",
+    "kpi_engagement": """
+        select segment, signed_up_accounts, round(sessions_per_user_in_onboarding, 2) as sessions_per_user,
+               round(first_session_completion_rate, 3) as first_session_completion,
+               round(signup_abandonment_rate, 3) as signup_abandonment
+        from marts.kpi_engagement where signup_month = 'all' order by segment = 'all', segment""",
+    "kpi_feature_adoption": """
+        select feature_name, adoption_rank, round(adoption_rate, 3) as adoption_rate,
+               round(median_days_to_first_use, 1) as median_days_to_first_use
+        from marts.kpi_feature_adoption where segment = 'all' order by adoption_rank""",
+    "kpi_activation_candidates": """
+        select candidate_rank, candidate_name, round(retained_share, 3) as retained_share,
+               round(churned_share, 3) as churned_share, round(lift, 2) as lift, meets_80_percent_rule
+        from marts.kpi_activation_candidates where segment = 'all' order by candidate_rank nulls last, 2""",
+    "kpi_onboarding_experiments": """
+        select variant, assigned_accounts, round(activation_rate, 3) as activation_rate,
+               round(difference, 3) as difference, round(p_value, 3) as p_value, has_sample_ratio_mismatch
+        from marts.kpi_onboarding_experiments order by is_control desc, variant""",
 }
 PREVIEW_ROWS = 10
 
