@@ -22,7 +22,15 @@ export DO_NOT_TRACK := 1
 export UV_PYTHON_DOWNLOADS := never
 
 SAMPLE_ACCOUNTS ?= 400
-SAMPLE_DAYS ?= 120
+# 13 months and more: enough for 6-month outcomes and 12-month net revenue retention.
+SAMPLE_DAYS ?= 420
+# The first daily partition of `make demo` and `make ui` (ONBOARDING_PARTITIONS_START wins
+# when set; the library default, 2026-01-01, is what tests use).
+DEMO_PARTITIONS_START ?= 2025-09-01
+PARTITIONS_ENV = ONBOARDING_PARTITIONS_START="$${ONBOARDING_PARTITIONS_START:-$(DEMO_PARTITIONS_START)}"
+# The sample ends yesterday (UTC), so the daily partitions and "today's alerts" are current;
+# it starts no earlier than the first partition.
+SAMPLE_START ?= $(shell python3 -c 'import datetime as d; print(max(d.date.fromisoformat("$(DEMO_PARTITIONS_START)"), d.datetime.now(d.timezone.utc).date() - d.timedelta(days=$(SAMPLE_DAYS))))')
 SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
@@ -63,13 +71,16 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 
 sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (default data/landing)
 	$(BIN)/python -m orchestration.sample generate --accounts $(SAMPLE_ACCOUNTS) \
-		--days $(SAMPLE_DAYS) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
+		--days $(SAMPLE_DAYS) --start $(SAMPLE_START) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
+	@# A new sample replaces the landing zone: start from an empty warehouse and outbox.
+	rm -rf "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}" "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}.wal" \
+		"$$(dirname "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}")/alerts"
 	@echo "Materializing every asset through Dagster (job onboarding_full_build, every landed date in one run)..."
-	$(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
+	$(PARTITIONS_ENV) $(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
 		--config orchestration/run_config/quiet.yaml \
-		--tags "$$($(BIN)/python -m orchestration.partitions landed-range-tags)"
+		--tags "$$($(PARTITIONS_ENV) $(BIN)/python -m orchestration.partitions landed-range-tags)"
 	@echo
 	$(BIN)/python -m orchestration.summary
 
@@ -80,7 +91,7 @@ build: load  ## load, then plain `dbt build` (no Dagster)
 	$(BIN)/dbt build
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
-	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
+	$(PARTITIONS_ENV) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # The catalog (column types, row counts) comes from the warehouse: build it first
 # (make demo or make build); without one the docs still show every model and exposure.

@@ -56,6 +56,7 @@
     on a first or full-refresh run). -#}
 {% macro is_account_to_recompute(account_id_expression) -%}
     {%- if is_incremental() -%}
+        {%- do require_stored_columns(['account_id', 'signed_up_at', 'config_segment', 'events_loaded_through']) -%}
         {{ account_id_expression }} in ({{ accounts_to_recompute() }})
     {%- else -%}
         true
@@ -75,4 +76,22 @@
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}
+{%- endmacro %}
+
+{#- A table built by an older version of the project may lack the columns the
+    incremental run compares with: fail with what to run instead of a binder
+    error. (Not in unit tests, which give `this` as a fixture.) -#}
+{% macro require_stored_columns(columns) -%}
+    {%- set stored = load_relation(this) if execute and model.resource_type != 'unit_test' else none -%}
+    {%- if stored is not none -%}
+        {%- set present = adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list -%}
+        {%- set missing = columns | reject('in', present) | list -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " was built by an older version of this project (missing columns: "
+                ~ missing | join(', ') ~ "). Rebuild the account-level models once: "
+                ~ "dbt build --full-refresh -s int_account_events+"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

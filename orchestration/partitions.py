@@ -108,7 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["landed-range-tags"])
     parser.parse_args(argv)
     keys = daily_partitions.get_partition_keys()
-    dates = [d for d in landed_dates(data_dir()) if keys and keys[0] <= d.isoformat() <= keys[-1]]
+    landed = landed_dates(data_dir())
+    dates = [d for d in landed if keys and keys[0] <= d.isoformat() <= keys[-1]]
+    outside = [d for d in landed if d not in dates]
+    if outside:
+        print(
+            f"warning: {len(outside)} landed dates of {data_dir()}/events ({outside[0]}..{outside[-1]}) "
+            f"are not partitions ({keys[0]}..{keys[-1]}) and are left out; set "
+            "ONBOARDING_PARTITIONS_START to an earlier day to include them",
+            file=sys.stderr,
+        )
     if not dates:
         print(
             f"no landed date of {data_dir()}/events is a partition ({keys[0]}..{keys[-1]})", file=sys.stderr
