@@ -165,3 +165,17 @@ def test_a_daily_run_recomputes_the_accounts_that_moved_and_equals_a_full_rebuil
     assert incremental_marts.keys() == rebuilt_marts.keys()
     for name, rows in rebuilt_marts.items():
         assert _same_rows(incremental_marts[name], rows), (name, incremental_marts[name], rows)
+
+
+def test_a_table_built_by_an_older_version_fails_with_what_to_run(built, tmp_path):
+    """An account-level table without the columns an incremental run compares with (built
+    before they existed) fails the run with the command that rebuilds it, not a binder error."""
+    warehouse = tmp_path / "onboarding.duckdb"
+    shutil.copy(built.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table intermediate.int_account_milestones drop column config_segment")
+    env = project_env(built.data_dir, warehouse)
+    result = run_dbt(["run", "-s", "int_account_milestones"], env, check=False)
+    assert result.returncode != 0
+    assert "was built by an older version of this project (missing columns: config_segment)" in result.stdout
+    assert "dbt build --full-refresh -s int_account_events+" in result.stdout
