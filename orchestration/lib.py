@@ -25,7 +25,10 @@ DEFAULTS = {
     "ONBOARDING_DUCKDB_THREADS": "2",
     "ONBOARDING_SERVING_DIR": "warehouse/serving",
     "ONBOARDING_REPORTS_DIR": "warehouse/reports",
+    "ONBOARDING_DBT_TARGET": "duckdb",
+    "ONBOARDING_SPARK_DIR": "warehouse/spark",
 }
+DBT_TARGETS = ("duckdb", "spark")
 
 
 def setting(name: str) -> str:
@@ -47,6 +50,22 @@ def data_dir() -> Path:
 def warehouse_path() -> Path:
     """The DuckDB warehouse file (ONBOARDING_WAREHOUSE)."""
     return repo_path(setting("ONBOARDING_WAREHOUSE"))
+
+
+def dbt_target() -> str:
+    """The dbt target the project runs on (ONBOARDING_DBT_TARGET): duckdb or spark."""
+    target = setting("ONBOARDING_DBT_TARGET")
+    if target not in DBT_TARGETS:
+        raise ValueError(f"ONBOARDING_DBT_TARGET={target!r} is not one of {', '.join(DBT_TARGETS)}")
+    return target
+
+
+def spark_raw_dir() -> Path | None:
+    """Where the raw tables are mirrored as Parquet for the Spark target (the folder of
+    Spark's `raw` schema, which registers each table over <dir>/<table>); None on DuckDB."""
+    if dbt_target() != "spark":
+        return None
+    return repo_path(setting("ONBOARDING_SPARK_DIR")) / "tables" / "raw.db"
 
 
 def connect_warehouse(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -27,7 +27,7 @@ from orchestration.landing import (
     load_contracts,
     load_table,
 )
-from orchestration.lib import data_dir
+from orchestration.lib import data_dir, spark_raw_dir
 from orchestration.partitions import daily_partitions, days, partition_date_range, single_run
 from orchestration.resources import WarehouseResource
 
@@ -139,7 +139,9 @@ def raw_events(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     with warehouse.connect() as con:
         try:
             # Forced: the partitions asked for are rebuilt whether or not their files changed.
-            result = load_table(con, CONTRACTS["events"], source, folders, force=True)
+            result = load_table(
+                con, CONTRACTS["events"], source, folders, force=True, mirror_dir=spark_raw_dir()
+            )
         except LandingLoadError as exc:
             context.log.error(str(exc))
             raise
@@ -186,7 +188,7 @@ def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource):
         for key in sorted(context.selected_asset_keys):
             name = key.path[-1]
             try:
-                result = load_table(con, CONTRACTS[name], source)
+                result = load_table(con, CONTRACTS[name], source, mirror_dir=spark_raw_dir())
             except LandingLoadError as exc:
                 context.log.error(str(exc))
                 failures.append(str(exc))

@@ -3,6 +3,8 @@
     python -m orchestration.landing load [--table events] [--partition date=2026-01-31] [--force]
 
 Plain dbt reads the raw tables; run this first when not going through Dagster.
+With ONBOARDING_DBT_TARGET=spark the raw tables are also written as Parquet
+files, which the Spark target reads (orchestration/landing/parquet_mirror.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import sys
 
 from orchestration.landing import LandingLoadError, load_contracts, load_table
-from orchestration.lib import connect_warehouse, data_dir, warehouse_path
+from orchestration.lib import connect_warehouse, data_dir, spark_raw_dir, warehouse_path
 
 
 def _group_by_columns(unknown: dict[str, list[str]]) -> dict[tuple[str, ...], list[str]]:
@@ -42,10 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"landing directory {source} does not exist (set ONBOARDING_DATA_DIR)", file=sys.stderr)
         return 2
     failed = False
+    mirror = spark_raw_dir()
     with connect_warehouse() as con:
         for name in args.table or sorted(load_contracts()):
             try:
-                result = load_table(con, load_contracts()[name], source, args.partition, args.force)
+                result = load_table(
+                    con, load_contracts()[name], source, args.partition, args.force, mirror_dir=mirror
+                )
             except LandingLoadError as exc:
                 print(exc, file=sys.stderr)
                 failed = True
@@ -62,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"({', '.join(columns)}), e.g. {files[0]}"
                 )
     print(f"warehouse: {warehouse_path()}")
+    if mirror is not None:
+        print(f"raw tables for Spark (Parquet): {mirror}")
     return 1 if failed else 0
 
 

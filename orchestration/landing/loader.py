@@ -32,6 +32,7 @@ from orchestration.landing.files import (
     file_columns,
     partition_signature,
 )
+from orchestration.landing.parquet_mirror import mirror_table
 
 LOAD_LOG = "raw._load_log"
 
@@ -238,10 +239,13 @@ def load_table(
     data_dir: Path,
     partitions: list[str] | None = None,
     force: bool = False,
+    mirror_dir: Path | None = None,
 ) -> TableLoadResult:
     """Load the changed partitions of one table (all partitions if `partitions` is None).
 
-    `force` reloads partitions whose files have not changed.
+    `force` reloads partitions whose files have not changed. With `mirror_dir`
+    (the Spark target), the raw table is then mirrored there as Parquet files
+    (orchestration/landing/parquet_mirror.py), also when some partitions failed.
     """
     ensure_tables(con, contract)
     result = TableLoadResult(table=contract.name)
@@ -276,6 +280,8 @@ def load_table(
             _remove_partition(con, contract.name, partition)
             result.partitions_removed.append(partition)
     result.rows_in_table = con.execute(f"select count(*) from raw.{contract.name}").fetchone()[0]
+    if mirror_dir is not None:
+        mirror_table(con, contract.name, mirror_dir, result.partitions_loaded)
     if errors:
         raise LandingLoadError(contract.name, errors)
     return result

@@ -1,0 +1,61 @@
+"""The raw tables as Parquet files, for engines that read files (the Spark target).
+
+The loader checks and loads the landing files into the DuckDB raw tables
+(contract, malformed CSV lines, lineage columns); this module then writes
+each landing partition of a raw table as one Parquet file,
+`<dir>/<table>/part-<partition>.parquet`, so another engine reads exactly the
+rows DuckDB reads. Spark registers `raw.<table>` over `<dir>/<table>` (the dbt
+hook `register_landed_tables`). A file is written under a hidden temporary
+name and renamed into place, so a reader sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import duckdb
+
+PREFIX = "part-"
+
+
+def partition_file_name(partition: str) -> str:
+    """The file of a landing partition (`date=2026-01-31`, or '' for the table folder)."""
+    return PREFIX + (quote(partition, safe="=-_.") if partition else "all") + ".parquet"
+
+
+def _write_partition(con: duckdb.DuckDBPyConnection, table: str, partition: str, folder: Path) -> None:
+    final = folder / partition_file_name(partition)
+    temporary = folder / f".{final.name}.tmp"
+    # Timestamps with a time zone: Parquet marks them as UTC instants, which Spark
+    # reads as its (session-time-zone) timestamp type; the session is UTC.
+    con.execute(
+        f"copy (select * replace (cast(_loaded_at as timestamptz) as _loaded_at) from raw.{table} "
+        "where _landing_partition = ? order by _source_file, _source_row) "
+        f"to '{temporary}' (format parquet)",
+        [partition],
+    )
+    os.replace(temporary, final)
+
+
+def mirror_table(
+    con: duckdb.DuckDBPyConnection, table: str, mirror_dir: Path, changed_partitions: list[str]
+) -> None:
+    """Make `<mirror_dir>/<table>/` hold one file per landing partition of raw.<table>:
+    rewrite the changed partitions and those without a file, remove the files of
+    partitions that are gone."""
+    folder = mirror_dir / table
+    folder.mkdir(parents=True, exist_ok=True)
+    partitions = [
+        row[0]
+        for row in con.execute(f"select distinct _landing_partition from raw.{table}").fetchall()
+        if row[0] is not None
+    ]
+    wanted = {partition_file_name(p): p for p in partitions}
+    present = {path.name for path in folder.glob(f"{PREFIX}*.parquet")}
+    for name, partition in sorted(wanted.items()):
+        if partition in changed_partitions or name not in present:
+            _write_partition(con, table, partition, folder)
+    for name in sorted(present - set(wanted)):
+        (folder / name).unlink()
