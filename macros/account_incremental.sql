@@ -26,6 +26,12 @@
     {{ return('incremental') }}
 {%- endmacro %}
 
+{#- Spark's Parquet tables cannot delete the rows of some accounts, and there is
+    no partition column to overwrite by account: the model is a table there. -#}
+{% macro spark__account_level_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
 {#- The accounts an incremental run recomputes (a query of account_id). -#}
 {% macro accounts_to_recompute() -%}
     select changed_events.account_id

@@ -51,6 +51,24 @@ dates_to_rebuild as (
 )
 {%- endmacro %}
 
+{#- The incremental strategy of a model rebuilt by landing date (its config
+    also has partition_by=['landing_date'], which only Spark uses):
+    - DuckDB: `replace_landing_dates` below (delete + insert of whole dates);
+    - Spark: `insert_overwrite` of the landing_date partitions present in the
+      new rows (Parquet tables cannot delete rows). A date of the requested
+      range that is no longer landed at all keeps its old rows there. -#}
+{% macro landing_dates_strategy() -%}
+    {{ return(adapter.dispatch('landing_dates_strategy', 'onboarding')()) }}
+{%- endmacro %}
+
+{% macro default__landing_dates_strategy() -%}
+    {{ return('replace_landing_dates') }}
+{%- endmacro %}
+
+{% macro spark__landing_dates_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}
+
 {#- Incremental strategy `replace_landing_dates`: delete every landing date
     present in the new rows, and also every date of the requested range
     (ONBOARDING_PARTITION_START/END) even when nothing is landed for it any

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='replace_landing_dates',
+        incremental_strategy=landing_dates_strategy(),
+        partition_by=['landing_date'],
         on_schema_change='fail',
     )
 }}
@@ -147,7 +148,7 @@ final as (
         quarantine_reason,
         case quarantine_reason
             when 'malformed_line' then parse_error
-            when 'duplicate_event_id' then 'an earlier copy landed on ' || cast(previous_delivery_date as varchar)
+            when 'duplicate_event_id' then 'an earlier copy landed on ' || cast(previous_delivery_date as {{ dbt.type_string() }})
         end as quarantine_detail,
         case
             when quarantine_reason = 'malformed_line' then raw_line
