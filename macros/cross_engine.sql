@@ -106,6 +106,16 @@
     (cast(unix_millis({{ end_expression }}) - unix_millis({{ start_expression }}) as double) / 1000)
 {%- endmacro %}
 
+{#- dbt.dateadd on Spark: dbt-spark's version goes through Unix seconds and
+    drops the fraction of a second (DuckDB keeps it: a window ending 7 days
+    after a sign-up at 09:15:02.123 ends at .123 there). timestampadd keeps
+    microseconds; a date is taken as its midnight (UTC session), and the result
+    is a timestamp on both engines. Month arithmetic clamps to the month's last
+    day on both (Jan 31 + 1 month = Feb 28). -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, cast({{ interval }} as bigint), cast({{ from_date_or_timestamp }} as timestamp))
+{%- endmacro %}
+
 {#- A continuous percentile (linear interpolation) of an aggregate group; `fraction` in [0, 1]. -#}
 {% macro percentile_cont(expression, fraction) -%}
     {{ return(adapter.dispatch('percentile_cont', 'onboarding')(expression, fraction)) }}

@@ -48,7 +48,7 @@ final as (
         sum(six_months.first_month_mrr) as first_month_mrr,
         sum(six_months.month_6_mrr) as month_6_mrr,
         12 * sum(six_months.expansion_mrr) as expansion_arr_6_months,
-        12 * sum(six_months.expansion_mrr) / count(*) as expansion_arr_6_months_per_account,
+        cast(12 * sum(six_months.expansion_mrr) as double) / count(*) as expansion_arr_6_months_per_account,
         {{ safe_rate('sum(six_months.month_6_mrr)', 'sum(six_months.first_month_mrr)') }}
             as net_revenue_retention_6_months
     from cohorts

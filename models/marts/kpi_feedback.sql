@@ -63,7 +63,8 @@ final as (
         {{ safe_rate('feedback.csat_satisfied_responses', 'feedback.csat_responses_after_activation') }}
             as csat_satisfied_share,
         coalesce(feedback.nps_responses, 0) as nps_responses,
-        100.0 * (feedback.nps_promoters - feedback.nps_detractors) / nullif(feedback.nps_responses, 0) as nps
+        cast(100 * (feedback.nps_promoters - feedback.nps_detractors) as double)
+        / nullif(feedback.nps_responses, 0) as nps
     from account_counts
     left join feedback
         on

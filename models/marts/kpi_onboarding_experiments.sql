@@ -77,7 +77,7 @@ compared as (
             + control.control_activation_rate * (1 - control.control_activation_rate)
             / control.control_mature_accounts
         ) as difference_standard_error,
-        (arms.activated_accounts + control.control_activated_accounts) * 1.0
+        cast(arms.activated_accounts + control.control_activated_accounts as double)
         / nullif(arms.mature_accounts + control.control_mature_accounts, 0) as pooled_rate,
         control.control_mature_accounts
     from arms
@@ -92,7 +92,10 @@ tested as (
         compared.difference / nullif(
             sqrt(
                 compared.pooled_rate * (1 - compared.pooled_rate)
-                * (1.0 / compared.mature_accounts + 1.0 / compared.control_mature_accounts)
+                * (
+                    1 / cast(compared.mature_accounts as double)
+                    + 1 / cast(compared.control_mature_accounts as double)
+                )
             ),
             0
         ) as z_score

@@ -31,8 +31,8 @@ observed as (
         signup_month,
         segment,
         count(*) as signed_up_accounts,
-        sum(has_reached) as reached_accounts,
-        count(*) - sum(has_reached) as censored_accounts,
+        {{ count_if('has_reached = 1') }} as reached_accounts,
+        count(*) - {{ count_if('has_reached = 1') }} as censored_accounts,
         {{ median('case when has_reached = 1 then observed_seconds end') }} / 86400 as median_days,
         {{ percentile_cont('case when has_reached = 1 then observed_seconds end', 0.75) }} / 86400 as p75_days,
         {{ percentile_cont('case when has_reached = 1 then observed_seconds end', 0.9) }} / 86400 as p90_days
@@ -60,7 +60,7 @@ at_risk as (
         by_time.*,
         sum(by_time.leaving_at_time) over (
             partition by by_time.signup_month, by_time.segment
-            order by by_time.observed_seconds desc
+            order by by_time.observed_seconds desc nulls last
             rows between unbounded preceding and current row
         ) as accounts_at_risk
     from by_time
@@ -86,7 +86,7 @@ survival as (
     from factors
     window cumulative as (
         partition by signup_month, segment
-        order by observed_seconds
+        order by observed_seconds asc nulls last
         rows between unbounded preceding and current row
     )
 ),
