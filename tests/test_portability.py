@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ["models", "macros", "tests/dbt"]
@@ -158,6 +159,22 @@ def test_no_engine_specific_sql_outside_the_dispatch_macros():
         for line, what, why in engine_specific_uses(path.read_text(), macros)
     ]
     assert not problems, "engine-specific SQL outside macros/cross_engine.sql:\n" + "\n".join(problems)
+
+
+# Seed column types both engines accept (Spark 4 rejects VARCHAR without a length).
+PORTABLE_SEED_TYPE = re.compile(r"(string|boolean|integer|bigint|double|date|timestamp|decimal\(\d+, ?\d+\))")
+
+
+def test_seed_column_types_are_portable():
+    seeds = yaml.safe_load((REPO_ROOT / "seeds" / "_seeds.yml").read_text())["seeds"]
+    types = {
+        (seed["name"], column): type_name
+        for seed in seeds
+        for column, type_name in seed.get("config", {}).get("column_types", {}).items()
+    }
+    assert types
+    odd = {key: t for key, t in types.items() if not PORTABLE_SEED_TYPE.fullmatch(t.lower())}
+    assert not odd, f"seed column types one engine rejects (use string, integer, double, ...): {odd}"
 
 
 PLANTED = """
