@@ -186,50 +186,33 @@ step_events as (
 ),
 
 
-furthest as (
-    select
-        funnel_name,
-        account_id,
-        max(step_number) as furthest_step
-    from step_events
-    group by funnel_name, account_id
-),
-
+-- The counted attempt in one pass over step_events (Spark inlines a CTE at
+-- every reference): the last row in (step, attempt start) order is at the
+-- furthest step, in the latest attempt that reached it.
 counted_attempt as (
     select
-        step_events.funnel_name,
-        step_events.account_id,
-        furthest.furthest_step,
-        max(step_events.attempt_started_at) as first_step_at
+        step_events.*,
+        max(step_events.step_number) over attempts as furthest_step,
+        last_value(step_events.attempt_started_at) over attempts as first_step_at
     from step_events
-    inner join furthest
-        on
-            step_events.funnel_name = furthest.funnel_name
-            and step_events.account_id = furthest.account_id
-            and step_events.step_number = furthest.furthest_step
-    group by step_events.funnel_name, step_events.account_id, furthest.furthest_step
+    window attempts as (
+        partition by step_events.funnel_name, step_events.account_id
+        order by step_events.step_number asc, step_events.attempt_started_at asc
+        rows between unbounded preceding and unbounded following
+    )
 ),
 
 attempt_steps as (
     select
-        step_events.funnel_name,
-        step_events.account_id,
-        step_events.step_number,
-        counted_attempt.furthest_step,
-        counted_attempt.first_step_at,
-        min(step_events.occurred_at) as reached_at
-    from step_events
-    inner join counted_attempt
-        on
-            step_events.funnel_name = counted_attempt.funnel_name
-            and step_events.account_id = counted_attempt.account_id
-            and step_events.attempt_started_at = counted_attempt.first_step_at
-    group by
-        step_events.funnel_name,
-        step_events.account_id,
-        step_events.step_number,
-        counted_attempt.furthest_step,
-        counted_attempt.first_step_at
+        funnel_name,
+        account_id,
+        step_number,
+        furthest_step,
+        first_step_at,
+        min(occurred_at) as reached_at
+    from counted_attempt
+    where attempt_started_at = first_step_at
+    group by funnel_name, account_id, step_number, furthest_step, first_step_at
 ),
 
 final as (
