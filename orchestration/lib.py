@@ -60,12 +60,40 @@ def dbt_target() -> str:
     return target
 
 
+def spark_tables_dir() -> Path:
+    """The Spark target's warehouse folder (spark.sql.warehouse.dir of the local session
+    in profiles/profiles.yml): a table `schema.name` is `<dir>/<schema>.db/<name>/`."""
+    return repo_path(setting("ONBOARDING_SPARK_DIR")) / "tables"
+
+
 def spark_raw_dir() -> Path | None:
-    """Where the raw tables are mirrored as Parquet for the Spark target (the folder of
-    Spark's `raw` schema, which registers each table over <dir>/<table>); None on DuckDB."""
+    """Where the landing loader mirrors the raw tables as Parquet for the Spark target:
+    ONBOARDING_SPARK_RAW_LOCATION (a local folder), else the `raw` schema's folder of
+    the Spark warehouse; None on the DuckDB target. Spark reads `raw.<table>` from
+    `<dir>/<table>` (the dbt hook register_landed_tables)."""
     if dbt_target() != "spark":
         return None
-    return repo_path(setting("ONBOARDING_SPARK_DIR")) / "tables" / "raw.db"
+    location = os.environ.get("ONBOARDING_SPARK_RAW_LOCATION", "").strip()
+    if not location:
+        return spark_tables_dir() / "raw.db"
+    folder = Path(location.removeprefix("file://"))
+    if "://" in str(folder) or not folder.is_absolute():
+        raise ValueError(
+            f"ONBOARDING_SPARK_RAW_LOCATION={location}: the landing loader writes an absolute local "
+            "folder only; on a cluster, load the raw tables with your own ingestion"
+            " (README, Running on Spark)"
+        )
+    return folder
+
+
+def dbt_relation(schema: str, table: str) -> str:
+    """How DuckDB reads a table dbt built, whatever the target: `schema.table` of the
+    warehouse file on DuckDB; on Spark, the table's Parquet files in the Spark warehouse
+    folder (partition folders `key=value` become columns)."""
+    if dbt_target() != "spark":
+        return f"{schema}.{table}"
+    folder = spark_tables_dir() / f"{schema}.db" / table
+    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
 
 
 def connect_warehouse(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -15,7 +15,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from orchestration.lib import DBT_PROFILES_DIR, DBT_PROJECT_DIR, connect_warehouse, repo_path, setting
+from orchestration.lib import DBT_PROFILES_DIR, DBT_PROJECT_DIR, connect_warehouse, dbt_target, repo_path, setting
 
 # dbt is installed next to this Python (the project's virtualenv). Put it on PATH,
 # so that every dbt call works, including the one dagster-dbt makes to parse
@@ -24,7 +24,11 @@ _BIN = str(Path(sys.executable).parent)
 if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
+# The dbt target (profiles/profiles.yml) every dbt command of Dagster runs against:
+# ONBOARDING_DBT_TARGET, `duckdb` (default) or `spark`. The same asset graph runs on
+# either; the manifest is parsed for that target (materializations differ).
+DBT_TARGET = dbt_target()
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR, target=DBT_TARGET)
 # A run's own process (spawned by the code server for every run under `dagster
 # dev`, or `dagster api execute_run`) uses the manifest its code server parsed.
 _RUN_WORKER = multiprocessing.parent_process() is not None or any(
@@ -69,6 +73,6 @@ class WarehouseResource(ConfigurableResource):
 
 def build_resources() -> dict:
     return {
-        "dbt": OnboardingDbtCli(project_dir=dbt_project),
+        "dbt": OnboardingDbtCli(project_dir=dbt_project, target=DBT_TARGET),
         "warehouse": WarehouseResource(),
     }

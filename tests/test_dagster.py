@@ -6,6 +6,7 @@ same env vars in test_pipeline.py.)"""
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ from dagster import (
 from orchestration.partitions import range_tags
 from orchestration.serving import publish_snapshot, serving_file
 from tests.browser import ARTIFACTS
-from tests.conftest import REPO_ROOT, generate_sample, project_env, run_dbt
+from tests.conftest import REPO_ROOT, generate_sample, project_env, run_command, run_dbt
 
 PARTITIONED = {
     AssetKey(["landing", "events"]),
@@ -162,6 +163,29 @@ def test_drift_checks_freshness_owners_and_code_links():
     ]
     outbox = graph.get(AssetKey(["alerts", "at_risk_outbox"]))
     assert AssetKey(["marts", "fct_at_risk_alerts"]) in outbox.parent_keys
+
+
+def test_the_dbt_resource_runs_the_target_named_by_onboarding_dbt_target():
+    """The same asset graph on either dbt target (profiles/profiles.yml); a typo is refused."""
+    from orchestration.definitions import defs
+
+    assert defs.resources["dbt"].target == "duckdb"  # the default
+    script = (
+        "from orchestration.definitions import defs; from orchestration.resources import dbt_project; "
+        "keys = defs.resolve_asset_graph().get_all_asset_keys(); "
+        "print(defs.resources['dbt'].target, dbt_project.target, len(keys))"
+    )
+    on_spark = run_command([sys.executable, "-c", script], {**os.environ, "ONBOARDING_DBT_TARGET": "spark"})
+    assert on_spark.stdout.split()[-3:] == [
+        "spark",
+        "spark",
+        str(len(defs.resolve_asset_graph().get_all_asset_keys())),
+    ]
+    refused = run_command(
+        [sys.executable, "-c", script], {**os.environ, "ONBOARDING_DBT_TARGET": "snowflake"}, check=False
+    )
+    assert refused.returncode != 0
+    assert "ONBOARDING_DBT_TARGET='snowflake' is not one of duckdb, spark" in refused.stderr
 
 
 def test_the_alert_sensor_asks_for_a_run_only_after_the_alerts_mart_was_rebuilt():

@@ -98,6 +98,11 @@ CONSTRUCTS = [
         "dbt.safe_cast is a plain cast on dbt-duckdb, dbt.listagg drops its order on Spark: use safe_cast()",
         False,
     ),
+    (
+        re.compile(r"\bvarchar\b(?!\s*\()", re.I),
+        "Spark 4 rejects VARCHAR without a length: use {{ dbt.type_string() }} (or `string` in a fixture)",
+        False,
+    ),
     (re.compile(r"`"), "backtick identifiers are Spark's: use plain or double-quoted names", True),
     (re.compile(r"->"), "JSON arrows and lambdas are engine-specific: use json_text()", False),
 ]
@@ -148,15 +153,30 @@ def _project_sql_files() -> list[Path]:
     return [path for path in files if path.relative_to(REPO_ROOT).as_posix() not in ALLOWED]
 
 
+def _unit_test_sql() -> list[tuple[str, str]]:
+    """(where, SQL) of every unit-test input and expectation given as SQL (they run on
+    both engines too)."""
+    found = []
+    for path in sorted((REPO_ROOT / "models").rglob("*.yml")):
+        for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", []):
+            for part in [*test.get("given", []), test.get("expect", {})]:
+                if part.get("format") == "sql":
+                    found.append((f"{path.relative_to(REPO_ROOT)} ({test['name']})", part["rows"]))
+    return found
+
+
 def test_no_engine_specific_sql_outside_the_dispatch_macros():
     files = _project_sql_files()
     assert any(path.parent.name == "marts" for path in files)
     macros = frozenset(_project_macros())
     assert "median" in macros
+    sources = [(str(path.relative_to(REPO_ROOT)), path.read_text()) for path in files]
+    sources += _unit_test_sql()
+    assert any("(" in where for where, _ in sources)  # unit-test fixtures in SQL are scanned
     problems = [
-        f"{path.relative_to(REPO_ROOT)}:{line}: {what} - {why}"
-        for path in files
-        for line, what, why in engine_specific_uses(path.read_text(), macros)
+        f"{where}:{line}: {what} - {why}"
+        for where, sql in sources
+        for line, what, why in engine_specific_uses(sql, macros)
     ]
     assert not problems, "engine-specific SQL outside macros/cross_engine.sql:\n" + "\n".join(problems)
 
@@ -189,6 +209,7 @@ with events as (
         properties->>'plan' as plan_again,
         {{ dbt.dateadd('day', 7, 'signed_up_at') }} as window_end,  -- portable: dbt's macro
         {{ dbt.safe_cast('plan', 'integer') }} as plan_number,
+        cast(account_id as varchar) as account_key,
     from {{ ref('stg_events') }}
     qualify row_number() over (partition by account_id order by occurred_at) = 1
 )
@@ -206,8 +227,9 @@ def test_the_guard_finds_engine_specific_sql_in_a_planted_model():
         (9, "::"),
         (10, "->"),
         (12, "dbt.safe_cast("),
-        (14, "qualify"),
-        (16, "* exclude ("),
+        (13, "varchar"),
+        (15, "qualify"),
+        (17, "* exclude ("),
     ]
     assert "use json_text()" in found[0][2]
 
@@ -221,6 +243,7 @@ def test_the_guard_finds_engine_specific_sql_in_a_planted_model():
         "{{ safe_rate('a', 'b') }} -- try_cast(x as int) would not be",
         "{{ safe_cast(clean_text('seats'), 'integer') }} as seats",
         "cast(a as double) / nullif(b, 0) as share",
+        "cast(a as varchar(20)) as a_text",
     ],
 )
 def test_the_guard_lets_portable_sql_through(portable):

@@ -12,6 +12,7 @@ stg_* models) are plain selections of the base_* tables compared here.
 Needs Java 17 (dbt-spark's session method runs Spark in process, local mode).
 """
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.checks import queries
 from tests.built_pipeline import inject_bad_rows
 from tests.conftest import (
     COMMAND_TIMEOUT_SECONDS,
@@ -140,6 +142,19 @@ def test_the_incremental_and_account_level_models_use_each_engine_s_strategy(eng
     milestones = "model.onboarding.int_account_milestones"
     assert engines.duckdb_manifest["nodes"][milestones]["config"]["materialized"] == "incremental"
     assert engines.spark_manifest["nodes"][milestones]["config"]["materialized"] == "table"
+
+
+def test_on_the_spark_target_the_drift_checks_read_the_spark_tables(engines, monkeypatch):
+    """Python readers of dbt tables (drift checks, alert outbox) go through dbt_relation:
+    on the Spark target, the table files Spark wrote (partition folders as columns)."""
+    monkeypatch.setenv("ONBOARDING_SPARK_DIR", str(engines.spark_dir))
+    first, last = dt.date(2025, 1, 1), dt.date(2027, 12, 31)
+    with duckdb.connect(str(engines.warehouse), read_only=True) as con:
+        on_duckdb = queries.daily_profiles(con, first, last), queries.daily_event_mix(con, first, last)
+        monkeypatch.setenv("ONBOARDING_DBT_TARGET", "spark")
+        on_spark = queries.daily_profiles(con, first, last), queries.daily_event_mix(con, first, last)
+    assert len(on_duckdb[0]) > 200
+    assert on_spark == on_duckdb
 
 
 def test_the_comparison_names_the_model_the_column_and_example_rows(tmp_path):
