@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.lib import connect_warehouse, dbt_relation, repo_path, warehouse_path
+from orchestration.lib import connect_warehouse, repo_path, warehouse_path
 
 OUTBOX_TABLE = "alerts.at_risk_outbox"
 DEFAULT_FILE_NAME = "alerts/at_risk_alerts.jsonl"  # beside the warehouse file
@@ -65,7 +65,7 @@ CANDIDATES = """
         alerts.rule_subject,
         alerts.occurrences,
         alerts.detail
-    from {alerts} as alerts
+    from marts.fct_at_risk_alerts as alerts
     order by alerts.alerted_at, alerts.alert_id
 """
 
@@ -208,9 +208,8 @@ def send_new_alerts(con, settings: OutboxSettings, now: dt.datetime | None = Non
             ],
         )  # fmt: skip
         result.recovered = len(in_file.keys() - recorded)
-        as_of_relation = dbt_relation("intermediate", "int_as_of")
-        (as_of,) = con.execute(f"select max(as_of_at) from {as_of_relation}").fetchone()
-        cursor = con.execute(CANDIDATES.format(alerts=dbt_relation("marts", "fct_at_risk_alerts")))
+        (as_of,) = con.execute("select max(as_of_at) from intermediate.int_as_of").fetchone()
+        cursor = con.execute(CANDIDATES)
         columns = [c[0] for c in cursor.description]
         fresh, stale = [], []
         for values in cursor.fetchall():

@@ -86,16 +86,6 @@ def spark_raw_dir() -> Path | None:
     return folder
 
 
-def dbt_relation(schema: str, table: str) -> str:
-    """How DuckDB reads a table dbt built, whatever the target: `schema.table` of the
-    warehouse file on DuckDB; on Spark, the table's Parquet files in the Spark warehouse
-    folder (partition folders `key=value` become columns)."""
-    if dbt_target() != "spark":
-        return f"{schema}.{table}"
-    folder = spark_tables_dir() / f"{schema}.db" / table
-    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
-
-
 def connect_warehouse(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse with the same settings as the dbt profile."""
     path = path or warehouse_path()

@@ -15,7 +15,14 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from orchestration.lib import DBT_PROFILES_DIR, DBT_PROJECT_DIR, connect_warehouse, dbt_target, repo_path, setting
+from orchestration.lib import (
+    DBT_PROFILES_DIR,
+    DBT_PROJECT_DIR,
+    connect_warehouse,
+    dbt_target,
+    repo_path,
+    setting,
+)
 
 # dbt is installed next to this Python (the project's virtualenv). Put it on PATH,
 # so that every dbt call works, including the one dagster-dbt makes to parse

@@ -18,7 +18,6 @@ Rows are compared as multisets (`except all` in both directions).
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import duckdb
 
@@ -44,13 +43,6 @@ def type_class(type_name: str) -> str:
     if name.startswith("TIMESTAMP"):
         return "timestamp"
     return {"VARCHAR": "text", "BOOLEAN": "boolean", "DATE": "date"}.get(name, name)
-
-
-def spark_table_files(spark_dir: Path, schema: str, table: str) -> str:
-    """A DuckDB relation over the Parquet files of a Spark table (partition folders
-    `key=value` become columns)."""
-    folder = spark_dir / "tables" / f"{schema}.db" / table
-    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

@@ -23,7 +23,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.assets.previews import kpi_preview
 from orchestration.checks import queries
+from orchestration.spark_tables import publish_spark_tables, table_files
 from tests.built_pipeline import inject_bad_rows
 from tests.conftest import (
     COMMAND_TIMEOUT_SECONDS,
@@ -33,7 +35,7 @@ from tests.conftest import (
     load_landing,
     project_env,
 )
-from tests.engine_equivalence import compare_relations, spark_table_files
+from tests.engine_equivalence import compare_relations
 
 # Small enough for Spark's per-query overhead to dominate, long enough (8 months)
 # for every mart to have rows: the revenue marts look 6 months after sign-up.
@@ -48,6 +50,7 @@ class Engines:
     spark_dir: Path
     duckdb_manifest: dict
     spark_manifest: dict
+    spark_target: Path
     seconds: dict
 
 
@@ -89,7 +92,12 @@ def engines(tmp_path_factory) -> Engines:
         manifests[engine] = json.loads((target / "manifest.json").read_text())
     print(f"equivalence build times (s): { {k: round(v, 1) for k, v in seconds.items()} }")
     return Engines(
-        Path(env["ONBOARDING_WAREHOUSE"]), spark_dir, manifests["duckdb"], manifests["spark"], seconds
+        Path(env["ONBOARDING_WAREHOUSE"]),
+        spark_dir,
+        manifests["duckdb"],
+        manifests["spark"],
+        runs["spark"][2],
+        seconds,
     )
 
 
@@ -120,7 +128,7 @@ def test_every_table_model_and_seed_holds_the_same_rows_on_duckdb_and_spark(engi
                 and con.execute(f"select count(*) from {relation}").fetchone()[0] == 0
             ):
                 empty.append(relation)
-            spark_relation = spark_table_files(engines.spark_dir, node["schema"], node["alias"])
+            spark_relation = table_files(node["schema"], node["alias"], engines.spark_dir / "tables")
             problem = compare_relations(con, relation, relation, spark_relation)
             if problem:
                 problems.append(problem)
@@ -144,17 +152,27 @@ def test_the_incremental_and_account_level_models_use_each_engine_s_strategy(eng
     assert engines.spark_manifest["nodes"][milestones]["config"]["materialized"] == "table"
 
 
-def test_on_the_spark_target_the_drift_checks_read_the_spark_tables(engines, monkeypatch):
-    """Python readers of dbt tables (drift checks, alert outbox) go through dbt_relation:
-    on the Spark target, the table files Spark wrote (partition folders as columns)."""
+def test_on_the_spark_target_the_python_readers_see_the_spark_tables(engines, monkeypatch, tmp_path):
+    """Published as views of a DuckDB file (what Dagster does after a dbt build on Spark),
+    the Spark tables give the drift checks and the KPI previews what the DuckDB build gives."""
     monkeypatch.setenv("ONBOARDING_SPARK_DIR", str(engines.spark_dir))
+    views = tmp_path / "views.duckdb"
+    with duckdb.connect(str(views)) as con:
+        published = publish_spark_tables(con, engines.spark_target / "manifest.json")
+    assert "staging.base_events" in published and "marts.kpi_activation_rate" in published
     first, last = dt.date(2025, 1, 1), dt.date(2027, 12, 31)
-    with duckdb.connect(str(engines.warehouse), read_only=True) as con:
-        on_duckdb = queries.daily_profiles(con, first, last), queries.daily_event_mix(con, first, last)
-        monkeypatch.setenv("ONBOARDING_DBT_TARGET", "spark")
-        on_spark = queries.daily_profiles(con, first, last), queries.daily_event_mix(con, first, last)
-    assert len(on_duckdb[0]) > 200
-    assert on_spark == on_duckdb
+    readings = []
+    for warehouse in (engines.warehouse, views):
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            readings.append(
+                (
+                    queries.daily_profiles(con, first, last),
+                    queries.daily_event_mix(con, first, last),
+                    kpi_preview(con, "kpi_funnel_steps"),
+                )
+            )
+    assert len(readings[0][0]) > 200
+    assert readings[1] == readings[0]
 
 
 def test_the_comparison_names_the_model_the_column_and_example_rows(tmp_path):

@@ -27,12 +27,19 @@ from datetime import timedelta
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetSpec, FreshnessPolicy
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.assets.previews import with_kpi_previews
-from orchestration.lib import warehouse_path
+from orchestration.lib import connect_warehouse, warehouse_path
 from orchestration.partitions import daily_partitions, dbt_partition_env, partition_date_range, single_run
-from orchestration.resources import dbt_project
+from orchestration.resources import DBT_TARGET, dbt_project
+from orchestration.spark_tables import publish_spark_tables
 
 LAYER_GROUPS = {"staging", "intermediate", "marts"}
 PARTITIONED_TAG = "landing_date_partitioned"
@@ -116,7 +123,7 @@ def onboarding_dbt_daily(context: AssetExecutionContext, dbt: DbtCliResource):
     # also read a model of the other dbt asset (relationships to stg_accounts).
     with environment({**dbt_partition_env(start, end), "DBT_INDIRECT_SELECTION": "eager"}):
         invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
+    yield from _streamed(context, invocation)
 
 
 UPSTREAM = "resource_type:seed path:models/staging"
@@ -157,4 +164,14 @@ def _build_unpartitioned(context: AssetExecutionContext, dbt: DbtCliResource):
     unset_range = {"ONBOARDING_PARTITION_START": "", "ONBOARDING_PARTITION_END": ""}
     with environment({**unset_range, "DBT_INDIRECT_SELECTION": "buildable"}):
         invocation = dbt.cli(["build"], context=context)
+    yield from _streamed(context, invocation)
+
+
+def _streamed(context: AssetExecutionContext, invocation: DbtCliInvocation) -> Iterator:
+    """dbt's events; on the Spark target, then the tables dbt built, published as views
+    of the DuckDB warehouse file for the Python readers (orchestration/spark_tables.py)."""
     yield from invocation.stream()
+    if DBT_TARGET == "spark":
+        with connect_warehouse() as con:
+            published = publish_spark_tables(con, invocation.target_path / "manifest.json")
+        context.log.info(f"{len(published)} Spark tables readable from {warehouse_path()}")

@@ -1,22 +1,19 @@
 """Every SQL statement of the drift checks, in one place.
 
 They read the warehouse (staging.base_events: every landed event row, typed,
-with its quarantine reason; config.event_taxonomy: the known event names),
-through dbt_relation on either dbt target, and the landing files of a day
-(their column names and types).
+with its quarantine reason; config.event_taxonomy: the known event names) and
+the landing files of a day (their column names and types).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 
-from orchestration.lib import dbt_relation
-
-# (schema, table) of the dbt tables read, through dbt_relation (either target).
-EVENTS = ("staging", "base_events")
-TAXONOMY = ("config", "event_taxonomy")
+EVENTS = "staging.base_events"
+TAXONOMY = "config.event_taxonomy"
 UNKNOWN = "(unknown)"
 # Key columns whose null share is profiled (the null_rate check picks among them).
 PROFILED_COLUMNS = (
@@ -29,7 +26,7 @@ PROFILED_COLUMNS = (
     "properties",
 )
 
-DAILY_PROFILE = """
+DAILY_PROFILE = f"""
     select
         events.landing_date,
         count(*) as rows_landed,
@@ -45,21 +42,21 @@ DAILY_PROFILE = """
         count(*) filter (
             where events.quarantine_reason is not null and events.quarantine_reason <> 'duplicate_event_id'
         ) as quarantined,
-        {null_counts}
-    from {events} as events
-    left join {taxonomy} as taxonomy on events.event_name = taxonomy.event_name
+        {", ".join(f"count(*) filter (where events.{c} is null) as null_{c}" for c in PROFILED_COLUMNS)}
+    from {EVENTS} as events
+    left join {TAXONOMY} as taxonomy on events.event_name = taxonomy.event_name
     where events.landing_date between ? and ?
     group by events.landing_date
     order by events.landing_date
 """
 
-DAILY_EVENT_MIX = """
+DAILY_EVENT_MIX = f"""
     select
         events.landing_date,
-        coalesce(taxonomy.event_name, '{unknown}') as event_name,
+        coalesce(taxonomy.event_name, '{UNKNOWN}') as event_name,
         count(*) as rows_staged
-    from {events} as events
-    left join {taxonomy} as taxonomy on events.event_name = taxonomy.event_name
+    from {EVENTS} as events
+    left join {TAXONOMY} as taxonomy on events.event_name = taxonomy.event_name
     where events.quarantine_reason is null and events.landing_date between ? and ?
     group by all
 """
@@ -69,16 +66,9 @@ PARQUET_SCHEMA = "describe select * from read_parquet(?, hive_partitioning = fal
 CSV_SCHEMA = "describe select * from read_csv(?, header = true, sample_size = 20480)"
 
 
-def _relations() -> dict[str, str]:
-    return {"events": dbt_relation(*EVENTS), "taxonomy": dbt_relation(*TAXONOMY)}
-
-
 def daily_profiles(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> dict[dt.date, dict]:
     """Per landing date from first to last: row counts by kind and null counts by column."""
-    null_counts = ", ".join(
-        f"count(*) filter (where events.{c} is null) as null_{c}" for c in PROFILED_COLUMNS
-    )
-    cursor = con.execute(DAILY_PROFILE.format(null_counts=null_counts, **_relations()), [first, last])
+    cursor = con.execute(DAILY_PROFILE, [first, last])
     names = [d[0] for d in cursor.description]
     return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
@@ -88,8 +78,7 @@ def daily_event_mix(
 ) -> dict[dt.date, dict[str, int]]:
     """Per landing date: staged rows by event name (names outside the taxonomy as one)."""
     mix: dict[dt.date, dict[str, int]] = {}
-    query = DAILY_EVENT_MIX.format(unknown=UNKNOWN, **_relations())
-    for day, name, rows in con.execute(query, [first, last]).fetchall():
+    for day, name, rows in con.execute(DAILY_EVENT_MIX, [first, last]).fetchall():
         mix.setdefault(day, {})[name] = int(rows)
     return mix
 
@@ -98,3 +87,13 @@ def file_schema(con: duckdb.DuckDBPyConnection, path: str, file_format: str) -> 
     """Column name -> DuckDB type of a landing file."""
     query = PARQUET_SCHEMA if file_format == "parquet" else CSV_SCHEMA
     return {row[0]: row[1] for row in con.execute(query, [path]).fetchall()}
+
+
+def tables_exist(con: duckdb.DuckDBPyConnection, names: Sequence[str] = (EVENTS, TAXONOMY)) -> bool:
+    found = {
+        f"{schema}.{table}"
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    }
+    return all(name in found for name in names)
