@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT
@@ -28,7 +29,6 @@ DEFAULTS = {
     "ONBOARDING_DBT_TARGET": "duckdb",
     "ONBOARDING_SPARK_DIR": "warehouse/spark",
 }
-DBT_TARGETS = ("duckdb", "spark")
 
 
 def setting(name: str) -> str:
@@ -52,12 +52,28 @@ def warehouse_path() -> Path:
     return repo_path(setting("ONBOARDING_WAREHOUSE"))
 
 
+def dbt_outputs() -> dict[str, str]:
+    """The outputs of profiles/profiles.yml: target name -> adapter type."""
+    profile = yaml.safe_load((DBT_PROFILES_DIR / "profiles.yml").read_text())["onboarding"]
+    return {name: output["type"] for name, output in profile["outputs"].items()}
+
+
 def dbt_target() -> str:
-    """The dbt target the project runs on (ONBOARDING_DBT_TARGET): duckdb or spark."""
+    """The dbt target the project runs on (ONBOARDING_DBT_TARGET): an output of
+    profiles/profiles.yml, `duckdb` by default."""
     target = setting("ONBOARDING_DBT_TARGET")
-    if target not in DBT_TARGETS:
-        raise ValueError(f"ONBOARDING_DBT_TARGET={target!r} is not one of {', '.join(DBT_TARGETS)}")
+    outputs = dbt_outputs()
+    if target not in outputs:
+        raise ValueError(
+            f"ONBOARDING_DBT_TARGET={target!r} is not an output of profiles/profiles.yml "
+            f"({', '.join(outputs)})"
+        )
     return target
+
+
+def on_spark() -> bool:
+    """True when the target runs on Spark (dbt-spark, or dbt-databricks, built on it)."""
+    return dbt_outputs()[dbt_target()] in ("spark", "databricks")
 
 
 def spark_tables_dir() -> Path:
@@ -71,7 +87,7 @@ def spark_raw_dir() -> Path | None:
     ONBOARDING_SPARK_RAW_LOCATION (a local folder), else the `raw` schema's folder of
     the Spark warehouse; None on the DuckDB target. Spark reads `raw.<table>` from
     `<dir>/<table>` (the dbt hook register_landed_tables)."""
-    if dbt_target() != "spark":
+    if not on_spark():
         return None
     location = os.environ.get("ONBOARDING_SPARK_RAW_LOCATION", "").strip()
     if not location:

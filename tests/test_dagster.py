@@ -185,7 +185,9 @@ def test_the_dbt_resource_runs_the_target_named_by_onboarding_dbt_target():
         [sys.executable, "-c", script], {**os.environ, "ONBOARDING_DBT_TARGET": "snowflake"}, check=False
     )
     assert refused.returncode != 0
-    assert "ONBOARDING_DBT_TARGET='snowflake' is not one of duckdb, spark" in refused.stderr
+    assert "ONBOARDING_DBT_TARGET='snowflake' is not an output of profiles/profiles.yml (duckdb, spark)" in (
+        refused.stderr
+    )
 
 
 def test_the_alert_sensor_asks_for_a_run_only_after_the_alerts_mart_was_rebuilt():

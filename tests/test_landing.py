@@ -186,3 +186,33 @@ def test_unsplit_event_files_take_the_arrival_date_as_landing_date(tmp_path, con
     assert rows(con, "select _landing_date::varchar, _landing_partition from raw.events") == [
         ("2026-01-02", "")
     ]
+
+
+def test_the_parquet_mirror_for_spark_follows_the_raw_table_partition_by_partition(tmp_path, con):
+    """With `mirror_dir` (the Spark target), one Parquet file per landing partition holds
+    exactly the partition's raw rows; changed partitions are rewritten, removed ones go."""
+    landing, mirror = tmp_path / "landing", tmp_path / "mirror"
+    first = write(
+        day(landing, "2026-01-01"), f"{HEADER}\ne1,a1,,login,2026-01-01T10:00:00Z,2026-01-01T10:00:01Z,\n"
+    )
+    second = write(
+        day(landing, "2026-01-02"),
+        f"{HEADER}\ne2,a1,,login,2026-01-02T10:00:00Z,2026-01-02T10:00:01Z,\nbad\n",
+    )
+    load_table(con, EVENTS, landing, mirror_dir=mirror)
+    folder = mirror / "events"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "part-date=2026-01-01.parquet",
+        "part-date=2026-01-02.parquet",
+    ]
+    mirrored = f"read_parquet('{folder}/*.parquet')"
+    compare = "select * exclude (_loaded_at) from {} order by _source_file, _source_row"
+    assert rows(con, compare.format(mirrored)) == rows(con, compare.format("raw.events"))
+    assert rows(con, f"select typeof(_loaded_at) from {mirrored} limit 1") == [("TIMESTAMP WITH TIME ZONE",)]
+
+    write(second, f"{HEADER}\ne3,a1,,login,2026-01-02T11:00:00Z,2026-01-02T11:00:01Z,\n")
+    os.utime(second, ns=(1, 2))
+    first.unlink()
+    load_table(con, EVENTS, landing, mirror_dir=mirror)
+    assert [p.name for p in folder.iterdir()] == ["part-date=2026-01-02.parquet"]
+    assert rows(con, f"select event_id from {mirrored}") == [("e3",)]

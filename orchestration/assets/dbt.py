@@ -36,9 +36,9 @@ from dagster_dbt import (
 )
 
 from orchestration.assets.previews import with_kpi_previews
-from orchestration.lib import connect_warehouse, warehouse_path
+from orchestration.lib import connect_warehouse, on_spark, warehouse_path
 from orchestration.partitions import daily_partitions, dbt_partition_env, partition_date_range, single_run
-from orchestration.resources import DBT_TARGET, dbt_project
+from orchestration.resources import dbt_project
 from orchestration.spark_tables import publish_spark_tables
 
 LAYER_GROUPS = {"staging", "intermediate", "marts"}
@@ -171,7 +171,7 @@ def _streamed(context: AssetExecutionContext, invocation: DbtCliInvocation) -> I
     """dbt's events; on the Spark target, then the tables dbt built, published as views
     of the DuckDB warehouse file for the Python readers (orchestration/spark_tables.py)."""
     yield from invocation.stream()
-    if DBT_TARGET == "spark":
+    if on_spark():
         with connect_warehouse() as con:
             published = publish_spark_tables(con, invocation.target_path / "manifest.json")
         context.log.info(f"{len(published)} Spark tables readable from {warehouse_path()}")

@@ -3,7 +3,7 @@
     python -m orchestration.landing load [--table events] [--partition date=2026-01-31] [--force]
 
 Plain dbt reads the raw tables; run this first when not going through Dagster.
-With ONBOARDING_DBT_TARGET=spark the raw tables are also written as Parquet
+With a Spark target (ONBOARDING_DBT_TARGET=spark) the raw tables are also written as Parquet
 files, which the Spark target reads (orchestration/landing/parquet_mirror.py).
 """
 
