@@ -35,7 +35,7 @@ SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
 
-.PHONY: help install browser demo sample load build ui docs test lint format docs-check bench bench-quick clean clean-data
+.PHONY: help install browser java demo sample load build ui docs test lint format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,15 @@ browser:  ## install Debian's chromium for the UI test when it is missing (needs
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
 	else echo "note: $(CHROMIUM) is missing; the UI test will be skipped (apt-get install chromium as root)"; fi
+
+# The Spark target (dbt-spark's session method) runs Spark in process: Java 17.
+java:  ## install Debian's Java 17 runtime for the Spark target when java is missing (needs root)
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing openjdk-17-jre-headless (apt-get) for the Spark target..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless >/dev/null; }; \
+	else echo "note: java is missing; the Spark equivalence test will fail (apt-get install openjdk-17-jre-headless)"; fi
 
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
@@ -115,7 +124,7 @@ format: install  ## fix what ruff and sqlfluff can fix
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff fix models tests/dbt
 
-test: install browser lint  ## install and run every test (dbt unit and data tests run inside them)
+test: install browser java lint  ## install and run every test (dbt unit and data tests run inside them)
 	$(BIN)/pytest
 
 bench: install  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
