@@ -131,6 +131,43 @@
     percentile({{ expression }}, {{ fraction }})
 {%- endmacro %}
 
+{#- A 64-bit hash of a row's values (a list of SQL expressions): what the
+    incremental models compare to find the rows and accounts that changed. -#}
+{% macro row_hash(expressions) -%}
+    {{ return(adapter.dispatch('row_hash', 'onboarding')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(expressions) -%}
+    hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_hash(expressions) -%}
+    xxhash64({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- The sum of hashes (an order-independent digest of a set of rows), as an
+    exact decimal or huge integer; 0 for no rows. -#}
+{% macro sum_of_hashes(hash_expression) -%}
+    {{ return(adapter.dispatch('sum_of_hashes', 'onboarding')(hash_expression)) }}
+{%- endmacro %}
+
+{% macro default__sum_of_hashes(hash_expression) -%}
+    coalesce(sum(cast({{ hash_expression }} as hugeint)), 0)
+{%- endmacro %}
+
+{% macro spark__sum_of_hashes(hash_expression) -%}
+    coalesce(sum(cast({{ hash_expression }} as decimal(38, 0))), 0)
+{%- endmacro %}
+
+{#- The digest of a table's rows, columns given by name (quoted here). -#}
+{% macro sum_of_row_hashes(column_names) -%}
+    {%- set quoted = [] -%}
+    {%- for name in column_names -%}
+        {%- do quoted.append(adapter.quote(name)) -%}
+    {%- endfor -%}
+    {{ sum_of_hashes(row_hash(quoted)) }}
+{%- endmacro %}
+
 {#- Run before every dbt command (on-run-start): makes the raw source tables
     readable. On DuckDB nothing: the landing loader writes raw.* into the
     warehouse file. On Spark, each table of the `raw` source is registered as

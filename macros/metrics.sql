@@ -22,6 +22,14 @@
     ({{ window_end(start_expression, days_expression) }} <= {{ as_of_expression }})
 {%- endmacro %}
 
+{#- A calendar period [start, end) (a day, week, month, year) is complete once
+    the data reaches its last instant: data complete through 23:59:59.999 of
+    its last day completes it (timestamps are kept to the millisecond at
+    least). The reports use the same rule (orchestration/reports/content.py). -#}
+{% macro is_period_complete(end_expression, as_of_expression) -%}
+    ({{ end_expression }} <= {{ dbt.dateadd('millisecond', 1, as_of_expression) }})
+{%- endmacro %}
+
 {#- True when `event_at` falls inside the window (inclusive of its end); false when null. -#}
 {% macro is_within_window(event_expression, start_expression, days_expression) -%}
     coalesce({{ event_expression }} <= {{ window_end(start_expression, days_expression) }}, false)

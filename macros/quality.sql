@@ -52,3 +52,20 @@
     end as raw_record
     {%- endif %}
 {%- endmacro %}
+
+{#- The reason an event cannot be used, with the account check: base_events
+    gives every reason found in the event rows themselves; whether the account
+    is known is decided where events are read (stg_events, stg_quarantine),
+    against the accounts staged now, so that a replaced accounts file applies
+    to every landing date. Same order as base_events' list: unknown_account
+    comes just before duplicate_event_id. -#}
+{% macro event_quarantine_reason(events, known_accounts) -%}
+    case
+        when
+            {{ events }}.quarantine_reason is not null
+            and {{ events }}.quarantine_reason <> 'duplicate_event_id'
+            then {{ events }}.quarantine_reason
+        when {{ known_accounts }}.account_id is null then 'unknown_account'
+        else {{ events }}.quarantine_reason
+    end
+{%- endmacro %}

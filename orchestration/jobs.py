@@ -17,17 +17,18 @@ PARTITIONED_EVENT_ASSETS = [
 
 # Freshness checks are evaluated by the freshness sensor, not by the builds.
 _FRESHNESS = AssetSelection.checks(*freshness_checks)
-_REPORTS = AssetSelection.assets(WEEKLY_REPORT, MONTHLY_REPORT)
 _EVERYTHING = AssetSelection.all() - _FRESHNESS
-# The daily build publishes the serving snapshot; the reports run on their own schedules.
-_BUILD = _EVERYTHING - _REPORTS
+# Every build publishes the serving snapshot and rewrites both reports from it, so what BI,
+# the semantic layer and the reports show always follows the marts (the report schedules
+# also keep a dated copy of each period's report).
+_BUILD = _EVERYTHING
 
 daily_build_job = define_asset_job(
     name="onboarding_daily",
     selection=_BUILD,
     description="One landing date (or a range, in one run) of the event layers, and everything "
-    "downstream: the snapshot tables, the account-level models, the KPI marts and the serving "
-    "snapshot, with all checks.",
+    "downstream: the snapshot tables, the account-level models, the KPI marts, the serving "
+    "snapshot and both reports, with all checks.",
 )
 
 event_partitions_job = define_asset_job(
@@ -37,8 +38,8 @@ event_partitions_job = define_asset_job(
     "the chosen landing dates, with their drift checks and dbt tests: quick backfills.",
 )
 
-# The daily job's assets plus both reports; run it with a partition range (see the README) to
-# rebuild every date at once.
+# The daily job's assets; run it with a partition range (see the README) to rebuild every
+# date at once.
 full_build_job = define_asset_job(
     name="onboarding_full_build",
     selection=_EVERYTHING,

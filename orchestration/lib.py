@@ -58,15 +58,19 @@ def dbt_outputs() -> dict[str, str]:
     return {name: output["type"] for name, output in profile["outputs"].items()}
 
 
+# Outputs of profiles.yml that only read (the semantic layer over the serving snapshot).
+READ_ONLY_TARGETS = {"serving"}
+
+
 def dbt_target() -> str:
-    """The dbt target the project runs on (ONBOARDING_DBT_TARGET): an output of
-    profiles/profiles.yml, `duckdb` by default."""
+    """The dbt target the project builds on (ONBOARDING_DBT_TARGET): an output of
+    profiles/profiles.yml, `duckdb` by default; not a read-only one."""
     target = setting("ONBOARDING_DBT_TARGET")
-    outputs = dbt_outputs()
+    outputs = {name: kind for name, kind in dbt_outputs().items() if name not in READ_ONLY_TARGETS}
     if target not in outputs:
         raise ValueError(
-            f"ONBOARDING_DBT_TARGET={target!r} is not an output of profiles/profiles.yml "
-            f"({', '.join(outputs)})"
+            f"ONBOARDING_DBT_TARGET={target!r} is not an output of profiles/profiles.yml that "
+            f"builds ({', '.join(outputs)}; `serving` only reads the snapshot, for `mf query`)"
         )
     return target
 

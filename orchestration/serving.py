@@ -19,7 +19,10 @@ previous snapshot stays as it was: a failed run publishes nothing.
 Every served table carries the `snapshot_id` column, and the table
 `serving_snapshot` names the snapshot (id, Dagster run id, build time, data
 as-of, and one row count per table), so a reader can check that what it read
-is one complete snapshot.
+is one complete snapshot. The tables sit in the file's main schema (what BI tools
+list first); views under the warehouse's schema names (`marts.kpi_activation_rate`)
+let the semantic layer read the snapshot with the relation names dbt gives them
+(the `serving` target of profiles/profiles.yml).
 """
 
 from __future__ import annotations
@@ -41,7 +44,12 @@ PARQUET_DIR = "parquet"
 CURRENT = "current"
 SNAPSHOT_TABLE = "serving_snapshot"
 # Account-level facts served beside the kpi_ and dim_ marts (drill-down, reports).
-SERVED_FACTS = ("fct_account_onboarding", "fct_survey_responses", "fct_at_risk_alerts")
+SERVED_FACTS = (
+    "fct_account_onboarding",
+    "fct_account_retention",
+    "fct_survey_responses",
+    "fct_at_risk_alerts",
+)
 # Configuration BI shows beside the metrics: (schema, table).
 SERVED_SEEDS = (("config", "metric_targets"),)
 KEPT_PARQUET_SNAPSHOTS = 2
@@ -112,6 +120,10 @@ def _write_serving_file(
                 f'from warehouse."{schema}"."{table}"'
             )
             counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+        for schema in sorted({schema for schema, _ in tables}):
+            con.execute(f'create schema "{schema}"')
+        for schema, table in tables:
+            con.execute(f'create view "{schema}"."{table}" as select * from main."{table}"')
         con.execute("detach warehouse")
         return counts
     finally:

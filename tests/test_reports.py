@@ -4,6 +4,7 @@ warehouse, their figures checked against the marts, then rendered by headless Ch
 pure functions first."""
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -17,12 +18,14 @@ from orchestration.reports.content import (
     AT_RISK_TABLE,
     Period,
     at_risk,
+    first_incomplete_day,
     last_complete_month,
     last_complete_week,
 )
 from orchestration.reports.page import change, number, percent
 from orchestration.serving import connect_serving, publish_snapshot, serving_file
 from tests.browser import ARTIFACTS, CHROMIUM, chromium
+from tests.conftest import run_dbt
 
 SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "actions"]
 
@@ -39,6 +42,54 @@ def test_the_period_is_the_last_complete_week_or_month_before_the_data():
         "month", dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 1, 1)
     )
     assert last_complete_month(dt.datetime(2026, 1, 31)).previous_start == dt.date(2025, 11, 1)
+
+
+LAST_MS = dt.timedelta(milliseconds=1)
+# Period ends (exclusive) at each kind of boundary: a day, a week (Monday), a month, a year.
+BOUNDARIES = {
+    "day": dt.datetime(2026, 3, 11),
+    "week": dt.datetime(2026, 11, 30),  # a Monday: the week of 23-29 November ends here
+    "month": dt.datetime(2026, 12, 1),
+    "year": dt.datetime(2027, 1, 1),
+}
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_data_through_the_last_millisecond_completes_the_period(boundary):
+    end = BOUNDARIES[boundary]
+    through_last_ms, one_ms_short = end - LAST_MS, end - 2 * LAST_MS
+    with_microseconds = end - dt.timedelta(microseconds=1)
+    assert first_incomplete_day(through_last_ms) == end.date()
+    assert first_incomplete_day(with_microseconds) == end.date()
+    assert first_incomplete_day(one_ms_short) == end.date() - dt.timedelta(days=1)
+    if boundary == "week":
+        assert last_complete_week(through_last_ms).start == dt.date(2026, 11, 23)
+        assert last_complete_week(one_ms_short).start == dt.date(2026, 11, 16)
+    if boundary in ("month", "year"):
+        previous_month = (end.date() - dt.timedelta(days=1)).replace(day=1)
+        assert last_complete_month(through_last_ms).start == previous_month
+        assert last_complete_month(one_ms_short).end == previous_month
+
+
+def test_the_reports_and_the_marts_judge_complete_periods_alike(built):
+    """The dbt macro is_period_complete (kpi_mrr_monthly.is_month_complete) and the
+    reports' periods agree at every boundary, with and without the last millisecond."""
+    cases = [
+        (end, as_of)
+        for end in BOUNDARIES.values()
+        for as_of in (end - 2 * LAST_MS, end - LAST_MS, end - dt.timedelta(microseconds=1), end)
+    ]
+    values = ", ".join(f"(timestamp '{end}', timestamp '{as_of}')" for end, as_of in cases)
+    query = (
+        "select period_end, as_of, {{ is_period_complete('period_end', 'as_of') }} as is_complete "
+        f"from (values {values}) as cases (period_end, as_of)"
+    )
+    output = run_dbt(["show", "--inline", query, "--output", "json", "--limit", "100", "-q"], built.env).stdout
+    rows = json.loads(output[output.index("{") :])["show"]
+    assert len(rows) == len(cases)
+    for row in rows:
+        end, as_of = (dt.datetime.fromisoformat(row[k]) for k in ("period_end", "as_of"))
+        assert row["is_complete"] == (first_incomplete_day(as_of) >= end.date()), row
 
 
 def test_changes_are_points_for_rates_and_percent_for_counts():

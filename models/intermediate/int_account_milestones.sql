@@ -5,11 +5,13 @@
     sign-up never count. Milestones reached out of order are recorded like
     any other. The events are read once, for all rules together.
     Account-level incremental: a run recomputes only the accounts whose
-    events or sign-up changed (macros/account_incremental.sql). -#}
+    milestone events or account changed (macros/incremental/accounts.sql). -#}
 {{
     config(
         materialized=account_level_materialization(),
         incremental_strategy='replace_accounts',
+        recompute_events_from='milestones',
+        rows_for_every_account=true,
         on_schema_change='fail',
     )
 }}
@@ -21,8 +23,8 @@ accounts as (
     where {{ is_account_to_recompute('account_id') }}
 ),
 
-as_of as (
-    select events_loaded_through from {{ ref('int_as_of') }}
+account_signatures as (
+    {{ account_signatures() }}
 ),
 
 rules as (
@@ -99,15 +101,18 @@ final as (
         coalesce(
             {{ day_number('accounts.signed_up_at', 'reached.reached_at') }} <= rules.expected_by_day, false
         ) as is_reached_on_time,
-        as_of.events_loaded_through
+        account_signatures.account_signature as _account_signature,
+        {{ inputs_fingerprint_column() }}
     from accounts
     inner join rules
         on accounts.config_segment = rules.segment
-    cross join as_of
+    left join account_signatures
+        on accounts.account_id = account_signatures.account_id
     left join reached
         on
             accounts.account_id = reached.account_id
             and rules.milestone_name = reached.milestone_name
 )
 
+{{ log_accounts_to_recompute() }}
 select * from final

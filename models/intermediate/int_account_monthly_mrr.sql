@@ -2,7 +2,8 @@
     as-of month: the MRR of the subscription periods active at the month's
     end, i.e. at the first instant of the next month (a period covers
     period_start <= t < period_end), or at the as-of time for the month in
-    progress. Months with no active period have MRR 0. -#}
+    progress. A month is complete once the as-of time reaches its last
+    millisecond (is_period_complete). Months with no active period have MRR 0. -#}
 {%- set months = var('revenue_months_tracked') | int %}
 
 with
@@ -42,9 +43,10 @@ measured as (
         account_id,
         month_number,
         revenue_month,
-        next_month_starts_at <= as_of_at as is_month_complete,
+        {{ is_period_complete('next_month_starts_at', 'as_of_at') }} as is_month_complete,
         case
-            when next_month_starts_at <= as_of_at then next_month_starts_at else as_of_at
+            when {{ is_period_complete('next_month_starts_at', 'as_of_at') }} then next_month_starts_at
+            else as_of_at
         end as measured_at
     from account_months
     where revenue_month <= as_of_at

@@ -1,11 +1,14 @@
 {#- Weeks since sign-up (week N = days 7N .. 7N+6) in which the account
     used the product: any event except outreach by the vendor's own staff
-    (event category 'outreach'). Account-level incremental
-    (macros/account_incremental.sql). -#}
+    (event category 'outreach'). Account-level incremental: a run recomputes
+    only the accounts whose events or account changed
+    (macros/incremental/accounts.sql). -#}
 {{
     config(
         materialized=account_level_materialization(),
         incremental_strategy='replace_accounts',
+        recompute_events_from=none,
+        rows_for_every_account=false,
         on_schema_change='fail',
     )
 }}
@@ -23,8 +26,8 @@ accounts as (
     select * from {{ ref('int_accounts') }}
 ),
 
-as_of as (
-    select events_loaded_through from {{ ref('int_as_of') }}
+account_signatures as (
+    {{ account_signatures() }}
 ),
 
 weeks as (
@@ -43,11 +46,14 @@ final as (
         weeks.usage_events,
         accounts.signed_up_at,
         accounts.config_segment,
-        as_of.events_loaded_through
+        account_signatures.account_signature as _account_signature,
+        {{ inputs_fingerprint_column() }}
     from weeks
     inner join accounts
         on weeks.account_id = accounts.account_id
-    cross join as_of
+    left join account_signatures
+        on weeks.account_id = account_signatures.account_id
 )
 
+{{ log_accounts_to_recompute() }}
 select * from final

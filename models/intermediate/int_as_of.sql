@@ -6,10 +6,7 @@
 with
 
 events as (
-    select
-        received_at,
-        loaded_at
-    from {{ ref('stg_events') }}
+    select received_at from {{ ref('stg_events') }}
 ),
 
 accounts as (
@@ -23,8 +20,7 @@ final as (
             (select max(events.received_at) as latest_received_at from events),
             (select max(accounts.signed_up_at) as latest_signed_up_at from accounts)
         ) as as_of_at,
-        {{ "'environment'" if as_of_override else "'latest_event'" }} as as_of_source,
-        (select max(events.loaded_at) as latest_loaded_at from events) as events_loaded_through
+        {{ "'environment'" if as_of_override else "'latest_event'" }} as as_of_source
 )
 
 select * from final

@@ -13,12 +13,15 @@
     started last; with the time it reached each of its steps. -#}
 
 
-{#- Account-level incremental (macros/account_incremental.sql). -#}
+{#- Account-level incremental: a run recomputes only the accounts whose
+    funnel events or account changed (macros/incremental/accounts.sql). -#}
 -- depends_on: {{ ref('int_accounts') }}
 {{
     config(
         materialized=account_level_materialization(),
         incremental_strategy='replace_accounts',
+        recompute_events_from='funnel_steps',
+        rows_for_every_account=false,
         on_schema_change='fail',
     )
 }}
@@ -35,8 +38,8 @@ funnel_steps as (
     select * from {{ ref('funnel_steps') }}
 ),
 
-as_of as (
-    select events_loaded_through from {{ ref('int_as_of') }}
+account_signatures as (
+    {{ account_signatures() }}
 ),
 
 events as (
@@ -225,11 +228,14 @@ final as (
         attempt_steps.reached_at,
         event_accounts.signed_up_at,
         event_accounts.config_segment,
-        as_of.events_loaded_through
+        account_signatures.account_signature as _account_signature,
+        {{ inputs_fingerprint_column() }}
     from attempt_steps
     inner join event_accounts
         on attempt_steps.account_id = event_accounts.account_id
-    cross join as_of
+    left join account_signatures
+        on attempt_steps.account_id = account_signatures.account_id
 )
 
+{{ log_accounts_to_recompute() }}
 select * from final

@@ -10,7 +10,7 @@ single-run backfill policy:
   landing date. A run of one
   partition, or a backfill of a range, is ONE `dbt build` with the range in
   ONBOARDING_PARTITION_START/END; the incremental models delete and rewrite
-  exactly those landing dates (see macros/incremental.sql).
+  exactly those landing dates (see macros/incremental/landing_dates.sql).
 - `onboarding_dbt`: everything above staging, unpartitioned: the
   account-level and KPI models, rebuilt from all staged events (so a late
   event is reflected after the next run).

@@ -2,8 +2,10 @@
 
 Both reports share the sections below; the weekly one compares a week with the week
 before, the monthly one a month with the month before. The period is the last
-complete week (Monday to Sunday) or calendar month before the data's as-of instant,
-so a report on old sample data is as meaningful as one on today's data.
+complete week (Monday to Sunday) or calendar month at the data's as-of instant,
+so a report on old sample data is as meaningful as one on today's data. A period is
+complete once the as-of reaches its last millisecond (23:59:59.999 of its last day),
+the rule of the macro is_period_complete that kpi_mrr_monthly.is_month_complete uses.
 """
 
 from __future__ import annotations
@@ -38,8 +40,19 @@ class Period:
         return "previous month" if self.kind == "month" else "previous week"
 
 
+# Timestamps are kept to the millisecond at least: data complete through a day's last
+# millisecond completes the day.
+LAST_INSTANT = dt.timedelta(milliseconds=1)
+
+
+def first_incomplete_day(as_of: dt.datetime) -> dt.date:
+    """The first day the data does not cover whole: every day before it is complete."""
+    return (as_of + LAST_INSTANT).date()
+
+
 def last_complete_week(as_of: dt.datetime) -> Period:
-    monday = as_of.date() - dt.timedelta(days=as_of.weekday())
+    edge = first_incomplete_day(as_of)
+    monday = edge - dt.timedelta(days=edge.weekday())
     start = monday - dt.timedelta(days=7)
     return Period("week", start, monday, start - dt.timedelta(days=7))
 
@@ -49,7 +62,7 @@ def _month_before(day: dt.date) -> dt.date:
 
 
 def last_complete_month(as_of: dt.datetime) -> Period:
-    end = as_of.date().replace(day=1)
+    end = first_incomplete_day(as_of).replace(day=1)
     start = _month_before(end)
     return Period("month", start, end, _month_before(start))
 

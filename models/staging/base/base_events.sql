@@ -32,11 +32,6 @@ landed as (
     {%- endif %}
 ),
 
-known_accounts as (
-    select account_id from {{ ref('base_accounts') }}
-    where quarantine_reason is null
-),
-
 typed as (
     select
         {{ clean_text('event_id') }} as event_id,
@@ -122,13 +117,10 @@ checked as (
              "invalid_properties"],
             [elapsed_seconds('ordered.received_at', 'ordered.occurred_at') ~ " > " ~ max_skew_seconds,
              "occurred_after_received"],
-            ["known_accounts.account_id is null", "unknown_account"],
             ["ordered.previous_delivery_date >= "
              ~ dbt.dateadd('day', -lookback_days, 'ordered.landing_date'), "duplicate_event_id"],
         ]) }} as quarantine_reason
     from ordered
-    left join known_accounts
-        on ordered.account_id = known_accounts.account_id
     where ordered.is_in_batch
 ),
 
@@ -156,7 +148,10 @@ final as (
                 'event_id': 'event_id', 'account_id': 'account_id', 'user_id': 'user_id',
                 'event_name': 'event_name', 'occurred_at': 'landed_occurred_at',
                 'received_at': 'landed_received_at', 'properties': 'properties'}) }}
-        end as raw_record
+        end as raw_record,
+        {{ row_hash(['event_id', 'account_id', 'user_id', 'event_name', 'occurred_at', 'received_at',
+                     'properties', 'quarantine_reason']) }} as row_hash,
+        {{ inputs_fingerprint_column() }}
     from checked
 )
 
