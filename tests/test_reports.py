@@ -84,7 +84,9 @@ def test_the_reports_and_the_marts_judge_complete_periods_alike(built):
         "select period_end, as_of, {{ is_period_complete('period_end', 'as_of') }} as is_complete "
         f"from (values {values}) as cases (period_end, as_of)"
     )
-    output = run_dbt(["show", "--inline", query, "--output", "json", "--limit", "100", "-q"], built.env).stdout
+    output = run_dbt(
+        ["show", "--inline", query, "--output", "json", "--limit", "100", "-q"], built.env
+    ).stdout
     rows = json.loads(output[output.index("{") :])["show"]
     assert len(rows) == len(cases)
     for row in rows:
