@@ -150,7 +150,7 @@
 
 {% macro spark__register_landed_tables() -%}
     {%- if execute -%}
-        {%- set location_root = env_var('ONBOARDING_SPARK_RAW_LOCATION', '') | trim -%}
+        {%- set location_root = env_location('ONBOARDING_SPARK_RAW_LOCATION') -%}
         {%- set raw_tables = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | list -%}
         {%- for schema in raw_tables | map(attribute='schema') | unique -%}
             {%- do run_query('create schema if not exists ' ~ schema) -%}
