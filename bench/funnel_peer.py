@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.sql import literal_path
+from orchestration.sql import pattern_in
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -57,7 +57,9 @@ def export_events(warehouse: Path, out: Path) -> int:
             ) to ? (format parquet)""",
             [str(out)],
         )
-        return con.execute("select count(*) from read_parquet(?)", [literal_path(out)]).fetchone()[0]
+        return con.execute(
+            "select count(*) from read_parquet(?)", [pattern_in(out.parent, out.name)]
+        ).fetchone()[0]
 
 
 def _window_funnel_sql(index: int, steps: int) -> str:
@@ -132,7 +134,7 @@ def step_counts_without_ties(warehouse: Path, events: Path, levels: Path) -> tup
             inner join funnel_names on events.event_name = funnel_names.event_name
             group by funnel_names.funnel_name, events.account_id
             having count(*) = count(distinct events.occurred_us)""",
-            [literal_path(events)],
+            [pattern_in(events.parent, events.name)],
         )
         model = con.execute(
             _per_step(
@@ -140,7 +142,7 @@ def step_counts_without_ties(warehouse: Path, events: Path, levels: Path) -> tup
                 "from intermediate.int_funnel_attempt_steps)"
             )
         ).fetchall()
-        peer = con.execute(_per_step("read_parquet(?)"), [literal_path(levels)]).fetchall()
+        peer = con.execute(_per_step("read_parquet(?)"), [pattern_in(levels.parent, levels.name)]).fetchall()
     return model, peer
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from bench.measure import REPO_ROOT, measure, shell
-from orchestration.sql import literal_path, quote_identifier
+from orchestration.sql import pattern_in, quote_identifier
 
 BIN = Path(sys.executable).parent
 PY, DBT, DAGSTER = str(BIN / "python"), str(BIN / "dbt"), str(BIN / "dagster")
@@ -94,7 +94,7 @@ def floor(data: Dataset) -> dict:
             max(length(event_name)), max(occurred_at), max(received_at), max(length(properties))
         from read_parquet(?, union_by_name = true)
     """
-    files = literal_path(data.landing / "events") + "/*/*.parquet"
+    files = pattern_in(data.landing / "events", "*/*.parquet")
     code = f"import duckdb; print(duckdb.execute({query!r}, [{files!r}]).fetchall())"
     return measure([PY, "-c", code], os.environ.copy())
 
@@ -157,7 +157,7 @@ def young_landing(data: Dataset, days: int) -> Path:
         duckdb.execute(
             f"copy (select * from read_parquet(?) where cast({quote_identifier(column)} as timestamp) < ?) "
             "to ? (format parquet)",
-            [literal_path(data.landing / table) + "/*.parquet", cut, f"{young / table / table}.parquet"],
+            [pattern_in(data.landing / table, "*.parquet"), cut, f"{young / table / table}.parquet"],
         )
     return young
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import REPO_ROOT, connect_warehouse, spark_tables_dir, warehouse_path
-from orchestration.sql import literal_path, quote_identifier, quote_literal
+from orchestration.sql import pattern_in, quote_identifier, quote_literal
 
 TABLE_MATERIALIZATIONS = ("table", "incremental", "seed")
 
@@ -42,7 +42,7 @@ def table_files(schema: str, table: str, tables_dir: Path | None = None) -> str:
     folder = (tables_dir or spark_tables_dir()) / f"{schema}.db" / table
     # A view keeps its SQL text, so the folder is a quoted literal (no parameters in a
     # view definition), escaped so that only the `**/*.parquet` tail is a pattern.
-    return f"read_parquet({quote_literal(literal_path(folder) + '/**/*.parquet')}, hive_partitioning = true)"
+    return f"read_parquet({quote_literal(pattern_in(folder, '**/*.parquet'))}, hive_partitioning = true)"
 
 
 def publish_spark_tables(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> list[str]:

@@ -9,9 +9,13 @@ Where SQL needs a name, it is quoted here, and only here:
 - `quote_literal`: a string literal, for the one kind of statement that cannot take
   parameters and must keep the value in its text: the definition of a view
   (orchestration/spark_tables.py). Nothing else uses it.
-- `literal_path`: a path for DuckDB's file readers (read_csv, read_parquet), which
-  expand `*`, `?` and `[...]` as glob patterns even in a bound parameter: those
-  characters are escaped, so a file named `ev*.csv` is read alone.
+- `readable_path`: a path for DuckDB's file readers (read_csv, read_parquet), which
+  expand `*`, `?` and `[...]` as glob patterns even in a bound parameter (and then
+  take a backslash for a folder separator): a path with any of those characters is
+  read through a symbolic link of a plain name, so a file named `ev*.csv` is read
+  alone and `back\\slash.csv` is found.
+- `pattern_in`: a glob pattern below a folder (`<folder>/**/*.parquet`), with the
+  folder's own glob characters escaped; a folder with a backslash is refused.
 
 tests/test_sql_guard.py fails on SQL built from anything else in Python, and
 tests/test_hostile_names.py plants hostile names where they could reach SQL.
@@ -21,6 +25,10 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 _GLOB = re.compile(r"[*?\[]")
 
@@ -45,7 +53,34 @@ def quote_literal(text: str) -> str:
     return "'" + _checked(text, "literal").replace("'", "''") + "'"
 
 
-def literal_path(path: str | os.PathLike[str]) -> str:
-    """A path that DuckDB's file readers match literally: each glob character in
-    brackets (`*` -> `[*]`, `?` -> `[?]`, `[` -> `[[]`). Pass it as a parameter."""
-    return _GLOB.sub(lambda m: f"[{m.group(0)}]", _checked(os.fspath(path), "path"))
+def _is_plain(path: str) -> bool:
+    return not _GLOB.search(path) and "\\" not in path
+
+
+@contextmanager
+def readable_path(path: str | os.PathLike[str]) -> Iterator[str]:
+    """A path DuckDB's file readers open as exactly this file: the path itself when it has
+    no glob character or backslash, else a symbolic link to it with a plain name (same
+    extension) in a temporary folder, removed afterwards. Pass it as a parameter."""
+    text = _checked(os.fspath(path), "path")
+    if _is_plain(text):
+        yield text
+        return
+    with tempfile.TemporaryDirectory(prefix="onboarding-read-") as folder:
+        if not _is_plain(folder):
+            raise RuntimeError(
+                f"the temporary folder {folder} has glob characters: set TMPDIR to a plain one"
+            )
+        suffixes = "".join(s for s in Path(text).suffixes[-2:] if s.isascii() and s[1:].isalnum())
+        link = Path(folder) / f"file{suffixes}"
+        link.symlink_to(os.path.abspath(text))
+        yield str(link)
+
+
+def pattern_in(folder: str | os.PathLike[str], pattern: str) -> str:
+    """`<folder>/<pattern>` for DuckDB's readers, the folder matched literally (its glob
+    characters in brackets: `*` -> `[*]`, `?` -> `[?]`, `[` -> `[[]`)."""
+    text = _checked(os.fspath(folder), "folder")
+    if "\\" in text:
+        raise ValueError(f"folder {text!r} has a backslash: DuckDB's file patterns cannot match it")
+    return _GLOB.sub(lambda m: f"[{m.group(0)}]", text) + "/" + pattern

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from orchestration.sql import literal_path
+from orchestration.sql import readable_path
 
 EVENTS = "staging.base_events"
 TAXONOMY = "config.event_taxonomy"
@@ -88,7 +88,8 @@ def daily_event_mix(
 def file_schema(con: duckdb.DuckDBPyConnection, path: str, file_format: str) -> dict[str, str]:
     """Column name -> DuckDB type of a landing file."""
     query = PARQUET_SCHEMA if file_format == "parquet" else CSV_SCHEMA
-    return {row[0]: row[1] for row in con.execute(query, [literal_path(path)]).fetchall()}
+    with readable_path(path) as readable:
+        return {row[0]: row[1] for row in con.execute(query, [readable]).fetchall()}
 
 
 def tables_exist(con: duckdb.DuckDBPyConnection, names: Sequence[str] = (EVENTS, TAXONOMY)) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.landing.contract import TableContract, load_contracts
-from orchestration.sql import literal_path
+from orchestration.sql import readable_path
 
 FORMATS = {".csv": "csv", ".gz": "csv", ".parquet": "parquet"}
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -191,9 +191,10 @@ def _csv_header(file: LandingFile) -> list[str]:
 
 def _parquet_columns(con: duckdb.DuckDBPyConnection, file: LandingFile) -> list[str]:
     try:
-        rows = con.execute(
-            "describe select * from read_parquet(?, hive_partitioning = false)", [literal_path(file.path)]
-        ).fetchall()
+        with readable_path(file.path) as path:
+            rows = con.execute(
+                "describe select * from read_parquet(?, hive_partitioning = false)", [path]
+            ).fetchall()
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
         raise LandingFileError(file.relpath, f"is not a readable Parquet file ({message})") from None

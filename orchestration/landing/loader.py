@@ -35,7 +35,7 @@ from orchestration.landing.files import (
     select_partitions,
 )
 from orchestration.landing.parquet_mirror import mirror_table
-from orchestration.sql import literal_path, quote_identifier
+from orchestration.sql import quote_identifier, readable_path
 
 LOAD_LOG = "raw._load_log"
 
@@ -129,7 +129,7 @@ def _select_list(contract: TableContract, present: list[str]) -> str:
 
 
 # File readers. The path is a parameter, escaped so that it is never a glob pattern
-# (orchestration/sql.py literal_path); CSV columns are a parameter too.
+# (orchestration/sql.py readable_path); CSV columns are a parameter too.
 PARQUET_READER = (
     "(select *, file_row_number + 1 as _row "
     "from read_parquet($path, file_row_number = true, hive_partitioning = false))"
@@ -158,7 +158,6 @@ def _insert_file(
         "partition": file.partition,
         "source_file": file.relpath,
         "loaded_at": loaded_at,
-        "path": literal_path(file.path),
     }
     if file.format == "parquet":
         reader = PARQUET_READER
@@ -168,9 +167,9 @@ def _insert_file(
         con.execute("drop table if exists _rejects")
         con.execute("drop table if exists _reject_scans")
     try:
-        rows = con.execute(
-            f"insert into {target} by name select {select} from {reader}", parameters
-        ).fetchone()[0]
+        with readable_path(file.path) as path:
+            sql = f"insert into {target} by name select {select} from {reader}"
+            rows = con.execute(sql, {**parameters, "path": path}).fetchone()[0]
     except duckdb.Error as exc:
         raise LandingFileError(file.relpath, f"cannot be read ({str(exc).splitlines()[0]})") from None
     malformed = 0
