@@ -169,3 +169,32 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- True when the text matches a regular expression (anywhere in it; anchor with ^ $).
+    Patterns use the syntax both engines share (RE2 on DuckDB, Java on Spark):
+    classes, repetition, anchors; write `[.]` rather than a backslash escape. -#}
+{% macro matches_pattern(expression, pattern) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'onboarding')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__matches_pattern(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__matches_pattern(expression, pattern) -%}
+    ({{ expression }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{#- Text without leading and trailing whitespace: spaces, tabs, line feeds, carriage
+    returns (DuckDB's one-argument trim removes spaces only). -#}
+{% macro trim_whitespace(expression) -%}
+    {{ return(adapter.dispatch('trim_whitespace', 'onboarding')(expression)) }}
+{%- endmacro %}
+
+{% macro default__trim_whitespace(expression) -%}
+    trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(13))
+{%- endmacro %}
+
+{% macro spark__trim_whitespace(expression) -%}
+    trim(both concat(' ', chr(9), chr(10), chr(13)) from {{ expression }})
+{%- endmacro %}
