@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.built_pipeline import INJECTED
+from tests.built_pipeline import INJECTED, INJECTED_FILES
 from tests.conftest import load_landing, project_env, run_dbt
 
 pytestmark = pytest.mark.slow
@@ -86,6 +86,42 @@ def test_quarantine_holds_exactly_the_planted_and_injected_bad_rows(built):
     planted = {("events", reason): built.summary["counts"][reason] for reason in QUARANTINE_REASONS}
     assert all(planted.values()), f"the generator planted no rows of some kind: {planted}"
     assert counted == planted | INJECTED
+
+
+def test_hostile_file_names_reach_the_quarantine_verbatim(built):
+    """The injected rows sit in files with hostile names (tests/built_pipeline.py): each
+    table's quarantined rows name their file exactly as it is on disk."""
+    for table, name in INJECTED_FILES.items():
+        files = {
+            file
+            for (file,) in built.query(
+                f"select distinct source_file from staging.stg_quarantine where source_table = '{table}'"
+            )
+        }
+        assert any(f.startswith(f"{table}/") and f.endswith(name) for f in files), (table, files)
+
+
+def test_one_impossible_timestamp_changes_nothing_but_the_quarantine(built):
+    """An event received in 2999, sign-ups in 1900 and 2999 and a survey from 2999 are
+    quarantined: the as-of instant is the generator's (test above), no cohort falls
+    outside the generated period, and the as-of is not after the latest load."""
+    (as_of, loaded) = built.query(
+        "select as_of_at, (select max(_loaded_at) from raw.events) from intermediate.int_as_of"
+    )[0]
+    assert as_of <= loaded
+    months = {m.year for (m,) in built.query("select distinct signup_month from marts.kpi_activation_rate")}
+    assert months == {2026}
+    rows = built.query(
+        "select source_table, record_key from staging.stg_quarantine "
+        "where quarantine_reason in ('after_load_time', 'before_earliest_date') order by all"
+    )
+    assert rows == [
+        ("accounts", "acc_1900"),
+        ("accounts", "acc_2999"),
+        ("events", "inj_5"),
+        ("events", "inj_6"),
+        ("surveys", "inj_s7"),
+    ]
 
 
 def test_landed_rows_equal_staged_plus_quarantined_for_every_table(built):

@@ -50,38 +50,69 @@ checked as (
         on typed.account_id = known_accounts.account_id
 ),
 
-{#- Periods of one account must not overlap: MRR would be counted twice. A period
-    that overlaps one of the account's usable periods starting earlier (or at the
-    same instant and landed more recently) is quarantined; an ongoing period (no
-    end) runs forever. #}
+{#- Periods of one account must not overlap: MRR would be counted twice. Periods
+    are taken in order of start (at the same start, the most recently landed
+    first); an ongoing period (no end) runs forever. A usable period is "clean"
+    when it overlaps none that starts before it. A usable period that overlaps a
+    clean one starting before it is quarantined (overlapping_period): one stray
+    period is quarantined without taking the periods after it along. #}
+
+ordered_periods as (
+    select
+        checked.*,
+        coalesce(checked.period_end, {{ open_end() }}) as effective_end,
+        row_number() over (
+            partition by checked.account_id
+            order by
+                checked.period_start asc,
+                checked.landing_date desc nulls last,
+                checked.source_file desc,
+                checked.source_row desc
+        ) as period_order
+    from checked
+),
 
 with_earlier_periods as (
     select
-        checked.*,
-        max(case when checked.quarantine_reason is null then coalesce(checked.period_end, {{ open_end() }}) end)
+        ordered_periods.*,
+        max(case when ordered_periods.quarantine_reason is null then ordered_periods.effective_end end)
             over (
-                partition by checked.account_id
-                order by
-                    checked.period_start asc,
-                    checked.landing_date desc nulls last,
-                    checked.source_file desc,
-                    checked.source_row desc
+                partition by ordered_periods.account_id
+                order by ordered_periods.period_order asc
                 rows between unbounded preceding and 1 preceding
             ) as earlier_periods_end
-    from checked
+    from ordered_periods
+),
+
+with_earlier_clean_periods as (
+    select
+        with_earlier_periods.*,
+        max(
+            case
+                when
+                    with_earlier_periods.quarantine_reason is null
+                    and coalesce(with_earlier_periods.earlier_periods_end <= with_earlier_periods.period_start, true)
+                    then with_earlier_periods.effective_end
+            end
+        ) over (
+            partition by with_earlier_periods.account_id
+            order by with_earlier_periods.period_order asc
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_clean_end
+    from with_earlier_periods
 ),
 
 overlap_checked as (
     select
-        with_earlier_periods.*,
+        with_earlier_clean_periods.*,
         coalesce(
-            with_earlier_periods.quarantine_reason,
+            with_earlier_clean_periods.quarantine_reason,
             case
-                when with_earlier_periods.earlier_periods_end > with_earlier_periods.period_start
+                when with_earlier_clean_periods.earlier_clean_end > with_earlier_clean_periods.period_start
                     then 'overlapping_period'
             end
         ) as reason
-    from with_earlier_periods
+    from with_earlier_clean_periods
 ),
 
 final as (
@@ -105,10 +136,10 @@ final as (
             when 'fractional_seats' then 'seats is not a whole number: not rounded'
             when 'overlapping_period'
                 then case
-                        when earlier_periods_end = {{ open_end() }}
+                        when earlier_clean_end = {{ open_end() }}
                             then 'overlaps an ongoing period of this account that starts earlier'
                         else 'overlaps a period of this account that starts earlier and ends '
-                            || cast(earlier_periods_end as {{ dbt.type_string() }})
+                            || cast(earlier_clean_end as {{ dbt.type_string() }})
                     end
         end as quarantine_detail,
         case when reason is not null then raw_record end as raw_record
