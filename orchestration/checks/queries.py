@@ -35,6 +35,10 @@ DAILY_PROFILE = f"""
         count(*) filter (
             where events.event_name is not null and taxonomy.event_name is null
         ) as unknown_names,
+        count(*) filter (
+            where taxonomy.event_name is null
+            and lower(events.event_name) in (select lower(known.event_name) from {TAXONOMY} as known)
+        ) as case_variants,
         count(*) filter (where events.quarantine_reason is null) as staged,
         count(*) filter (
             where events.quarantine_reason is null
@@ -63,6 +67,18 @@ DAILY_EVENT_MIX = f"""
     group by all
 """
 
+# Event names outside the taxonomy that differ from a known name only in case.
+DAILY_CASE_VARIANTS = f"""
+    select
+        events.landing_date, events.event_name, min(known.event_name) as known_name, count(*) as rows_landed
+    from {EVENTS} as events
+    inner join {TAXONOMY} as known on lower(events.event_name) = lower(known.event_name)
+    where events.landing_date between ? and ?
+        and events.event_name not in (select taxonomy.event_name from {TAXONOMY} as taxonomy)
+    group by all
+    order by all
+"""
+
 PARQUET_SCHEMA = "describe select * from read_parquet(?, hive_partitioning = false)"
 # CSV has no types: DuckDB's sniffer guesses them from the values.
 CSV_SCHEMA = "describe select * from read_csv(?, header = true, sample_size = 20480)"
@@ -83,6 +99,16 @@ def daily_event_mix(
     for day, name, rows in con.execute(DAILY_EVENT_MIX, [first, last]).fetchall():
         mix.setdefault(day, {})[name] = int(rows)
     return mix
+
+
+def daily_case_variants(
+    con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
+) -> dict[dt.date, dict[str, dict]]:
+    """Per landing date: each case variant of a known event name, its known name and rows."""
+    variants: dict[dt.date, dict[str, dict]] = {}
+    for day, name, known, rows in con.execute(DAILY_CASE_VARIANTS, [first, last]).fetchall():
+        variants.setdefault(day, {})[name] = {"known_name": known, "rows": int(rows)}
+    return variants
 
 
 def file_schema(con: duckdb.DuckDBPyConnection, path: str, file_format: str) -> dict[str, str]:
