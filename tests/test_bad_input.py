@@ -7,13 +7,16 @@ the dbt unit tests of the base_ models.)"""
 
 import gzip
 import io
+import re
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from orchestration.landing import LandingLoadError, load_contracts, load_table
+from tests.conftest import REPO_ROOT
 
 EVENTS = load_contracts()["events"]
 HEADER = "event_id,account_id,user_id,event_name,occurred_at,received_at,properties"
@@ -137,3 +140,57 @@ def test_each_bad_file_class_loads_or_fails_its_partition_naming_the_file(tmp_pa
                 "select count(*) from raw.events "
                 "where _parse_error is not null and (_raw_line is null or _raw_line = '')"
             ).fetchone() == (0,)
+
+
+def _reasons_in_sql(table: str) -> set[str]:
+    """The reasons the staging SQL of a table gives (its first_failing_check lists and the
+    reasons set in CASE branches)."""
+    found = set()
+    for path in (REPO_ROOT / "models" / "staging").rglob(f"*_{table}.sql"):
+        text = path.read_text()
+        found |= set(re.findall(r',\s*"([a-z_]+)"\s*\]', text))
+        found |= set(re.findall(r"then '([a-z_]+)'\s*$", text, re.MULTILINE))
+    return found | {"malformed_line"}  # macros/quality.sql malformed_line_check, every table
+
+
+def _reasons_accepted(table: str) -> set[str]:
+    document = yaml.safe_load((REPO_ROOT / "models" / "staging" / "base" / f"base_{table}.yml").read_text())
+    (model,) = document["models"]
+    (column,) = [c for c in model["columns"] if c["name"] == "quarantine_reason"]
+    (test,) = [t for t in column["data_tests"] if "accepted_values" in t]
+    return set(test["accepted_values"]["arguments"]["values"])
+
+
+def _reasons_in_contract(table: str) -> set[str]:
+    document = yaml.safe_load((REPO_ROOT / "models" / "staging" / "_sources.yml").read_text())
+    (raw,) = [s for s in document["sources"] if s["name"] == "raw"]
+    (contract,) = [t for t in raw["tables"] if t["name"] == table]
+    found = {"malformed_line"}
+    for column in contract["columns"]:
+        meta = column.get("meta") or {}
+        if not column["name"].startswith("_"):
+            assert {"staged_type", "rule"} <= set(meta), f"{table}.{column['name']}: type and rule"
+        found |= set(meta.get("reasons", []))
+    for rule in (contract.get("meta") or {}).get("rules", []):
+        found |= set(rule["reasons"])
+    return found
+
+
+def _reasons_in_readme() -> set[str]:
+    text = (REPO_ROOT / "README.md").read_text()
+    section = text[text.index("**Bad input.**") : text.index("**Late and repeated events.**")]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {code for line in rows for code in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
+
+
+def test_every_quarantine_reason_is_in_the_contract_the_tests_and_the_readme():
+    """The reasons staging gives, per table, are the model's accepted values and the
+    contract's (_sources.yml, where every column states its type and rule); README's
+    bad-input table lists every one of them."""
+    every = set()
+    for table in ("events", "accounts", "subscriptions", "surveys"):
+        in_sql = _reasons_in_sql(table)
+        assert in_sql == _reasons_accepted(table), table
+        assert in_sql == _reasons_in_contract(table), table
+        every |= in_sql
+    assert _reasons_in_readme() == every
