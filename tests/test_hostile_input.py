@@ -87,9 +87,17 @@ def plant_everywhere(landing) -> dict[str, set[tuple[str, str, str]]]:
 def test_hostile_folder_and_file_names_load_as_data_in_every_table(tmp_path, con):
     landing = tmp_path / "landing"
     expected = plant_everywhere(landing)
+    mirror = tmp_path / "mirror"  # the Spark target's Parquet copy: one plain file name per partition
     for table, contract in CONTRACTS.items():
-        result = load_table(con, contract, landing)
+        result = load_table(con, contract, landing, mirror_dir=mirror)
         assert result.rows_loaded == len(expected[table]) == 2 * len(HOSTILE_NAMES), table
+        files = sorted((mirror / table).iterdir())
+        assert len(files) == len({partition for _, partition, _ in expected[table]})
+        assert all(re.fullmatch(r"part-(~[0-9a-f]{40}|[A-Za-z0-9=_.-]+)\.parquet", f.name) for f in files)
+        (mirrored,) = con.execute(
+            "select count(*) from read_parquet(?)", [str(mirror / table / "*.parquet")]
+        ).fetchone()
+        assert mirrored == len(expected[table])
         raw = quote_identifier("raw", table)
         got = set(
             con.execute(

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
-from urllib.parse import quote
 
 import duckdb
 
@@ -23,18 +23,20 @@ from orchestration.sql import quote_identifier
 PREFIX = "part-"
 
 
-# File names stay well under the 255 bytes most file systems allow.
-MAX_NAME_BYTES = 200
+# Partition names used as they are in file names: plain characters only (Hadoop's
+# paths, which Spark uses, take `%`, `#`, `:` and spaces for URI syntax).
+_PLAIN = re.compile(r"[A-Za-z0-9=_.-]{1,150}")
 
 
 def partition_file_name(partition: str) -> str:
-    """The file of a landing partition (`date=2026-01-31`, or '' for the table folder): its
-    name percent-encoded, or, when that is too long, `#` and a hash of it (`#` is always
-    encoded, so the two forms never meet)."""
-    name = PREFIX + (quote(partition, safe="=-_.") if partition else "all") + ".parquet"
-    if len(name) <= MAX_NAME_BYTES:
-        return name
-    return PREFIX + "#" + hashlib.sha256(partition.encode("utf-8")).hexdigest()[:40] + ".parquet"
+    """The file of a landing partition: `part-<name>.parquet` for a plain name
+    (`date=2026-01-31`; `all` for the table folder), else `part-~<hash of the name>`
+    (`~` never occurs in a plain name, so the two forms never meet)."""
+    if not partition:
+        return f"{PREFIX}all.parquet"
+    if _PLAIN.fullmatch(partition):
+        return f"{PREFIX}{partition}.parquet"
+    return f"{PREFIX}~{hashlib.sha256(partition.encode('utf-8')).hexdigest()[:40]}.parquet"
 
 
 def _write_partition(con: duckdb.DuckDBPyConnection, table: str, partition: str, folder: Path) -> None:
