@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.sql import pattern_in
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
@@ -49,42 +51,71 @@ def export_events(warehouse: Path, out: Path) -> int:
     timestamps, as Parquet: the peer's input. Returns the number of events."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute(
-            f"""copy (
+            """copy (
                 select account_id, event_name, epoch_us(occurred_at) as occurred_us
                 from intermediate.int_account_events
-            ) to '{out}' (format parquet)"""
+            ) to ? (format parquet)""",
+            [str(out)],
         )
-        return con.execute(f"select count(*) from read_parquet('{out}')").fetchone()[0]
+        return con.execute(
+            "select count(*) from read_parquet(?)", [pattern_in(out.parent, out.name)]
+        ).fetchone()[0]
 
 
-def window_funnel_sql(events: Path, funnel: str, window_seconds: int, steps: list[str]) -> str:
-    conditions = ", ".join(f"event_name = '{step}'" for step in steps)
-    names = ", ".join(f"'{step}'" for step in sorted(set(steps)))
+def _window_funnel_sql(index: int, steps: int) -> str:
+    """One funnel's windowFunnel query; its name, window and step names are the query
+    parameters f<index>, w<index> and s<index>_<step> (window_funnel_parameters)."""
+    conditions = ", ".join(f"event_name = {{s{index}_{step}:String}}" for step in range(steps))
+    names = ", ".join(f"{{s{index}_{step}:String}}" for step in range(steps))
     return f"""
-        select '{funnel}' as funnel_name, account_id,
-            windowFunnel({window_seconds * 1_000_000}, 'strict_increase')(
+        select {{f{index}:String}} as funnel_name, account_id,
+            windowFunnel({{w{index}:UInt64}}, 'strict_increase')(
                 toUInt64(occurred_us), {conditions}) as furthest_step
-        from file('{events}', Parquet)
+        from file({{events:String}}, Parquet)
         where event_name in ({names})
         group by account_id
         having furthest_step > 0
     """
 
 
+def window_funnel_parameters(index: int, funnel: str, window_seconds: int, steps: list[str]) -> dict:
+    return {
+        f"f{index}": funnel,
+        f"w{index}": window_seconds * 1_000_000,
+        **{f"s{index}_{step}": name for step, name in enumerate(steps)},
+    }
+
+
 def run_peer(events: Path, levels: Path) -> float:
     """windowFunnel for every configured funnel into `levels` (Parquet); returns the
-    seconds spent in ClickHouse."""
+    seconds spent in ClickHouse. Funnel names, windows and step names (seed values)
+    and the file paths are query parameters, never SQL text."""
     import chdb
 
-    queries = [
-        window_funnel_sql(events, name, window, steps) for name, (window, steps) in read_funnels().items()
-    ]
+    funnels = list(read_funnels().items())
+    queries = [_window_funnel_sql(int(index), len(steps)) for index, (_, (_, steps)) in enumerate(funnels)]
+    parameters = {"events": str(events), "levels": str(levels)}
+    for index, (name, (window, steps)) in enumerate(funnels):
+        parameters.update(window_funnel_parameters(index, name, window, steps))
     started = time.perf_counter()
     chdb.query(
-        f"insert into function file('{levels}', Parquet) {' union all '.join(queries)}"
-        " settings engine_file_truncate_on_insert = 1"
+        f"insert into function file({{levels:String}}, Parquet) {' union all '.join(queries)}"
+        " settings engine_file_truncate_on_insert = 1",
+        params=parameters,
     )
     return time.perf_counter() - started
+
+
+def _per_step(source: str) -> str:
+    """Accounts reaching each step, over the tie-free accounts, from `source` (furthest step
+    per funnel and account)."""
+    return f"""
+        select furthest.funnel_name, steps.step_number, count(*) as accounts
+        from {source} as furthest
+        inner join tie_free using (funnel_name, account_id)
+        inner join (select distinct funnel_name, step_number from config.funnel_steps) as steps
+            on furthest.funnel_name = steps.funnel_name and furthest.furthest_step >= steps.step_number
+        group by all order by all"""
 
 
 def step_counts_without_ties(warehouse: Path, events: Path, levels: Path) -> tuple[list, list]:
@@ -92,32 +123,26 @@ def step_counts_without_ties(warehouse: Path, events: Path, levels: Path) -> tup
     accounts with no two events of a funnel's step names at the same instant, for
     the funnels without a repeated step name."""
     funnels = {name: funnel for name, funnel in read_funnels().items() if comparable(funnel[1])}
-    values = ", ".join(f"('{name}', '{step}')" for name, (_, steps) in funnels.items() for step in set(steps))
+    names = [(name, step) for name, (_, steps) in funnels.items() for step in set(steps)]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("create temp table funnel_names (funnel_name varchar, event_name varchar)")
-        con.execute(f"insert into funnel_names values {values}")
+        con.executemany("insert into funnel_names values (?, ?)", names)
         con.execute(
-            f"""create temp table tie_free as
+            """create temp table tie_free as
             select funnel_names.funnel_name, events.account_id
-            from read_parquet('{events}') as events
+            from read_parquet(?) as events
             inner join funnel_names on events.event_name = funnel_names.event_name
             group by funnel_names.funnel_name, events.account_id
-            having count(*) = count(distinct events.occurred_us)"""
+            having count(*) = count(distinct events.occurred_us)""",
+            [pattern_in(events.parent, events.name)],
         )
-        per_step = """
-            select furthest.funnel_name, steps.step_number, count(*) as accounts
-            from {source} as furthest
-            inner join tie_free using (funnel_name, account_id)
-            inner join (select distinct funnel_name, step_number from config.funnel_steps) as steps
-                on furthest.funnel_name = steps.funnel_name and furthest.furthest_step >= steps.step_number
-            group by all order by all"""
         model = con.execute(
-            per_step.format(
-                source="(select distinct funnel_name, account_id, furthest_step "
+            _per_step(
+                "(select distinct funnel_name, account_id, furthest_step "
                 "from intermediate.int_funnel_attempt_steps)"
             )
         ).fetchall()
-        peer = con.execute(per_step.format(source=f"read_parquet('{levels}')")).fetchall()
+        peer = con.execute(_per_step("read_parquet(?)"), [pattern_in(levels.parent, levels.name)]).fetchall()
     return model, peer
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from bench.measure import REPO_ROOT, measure, shell
+from orchestration.sql import pattern_in, quote_identifier
 
 BIN = Path(sys.executable).parent
 PY, DBT, DAGSTER = str(BIN / "python"), str(BIN / "dbt"), str(BIN / "dagster")
@@ -88,12 +89,14 @@ def generator(data: Dataset) -> dict:
 
 def floor(data: Dataset) -> dict:
     """One DuckDB query that reads every column of every landed event and aggregates it."""
-    query = f"""
+    query = """
         select count(*), max(length(event_id)), max(length(account_id)), max(length(user_id)),
             max(length(event_name)), max(occurred_at), max(received_at), max(length(properties))
-        from read_parquet('{data.landing}/events/*/*.parquet', union_by_name = true)
+        from read_parquet(?, union_by_name = true)
     """
-    return measure([PY, "-c", f"import duckdb; print(duckdb.sql({query!r}).fetchall())"], os.environ.copy())
+    files = pattern_in(data.landing / "events", "*/*.parquet")
+    code = f"import duckdb; print(duckdb.execute({query!r}, [{files!r}]).fetchall())"
+    return measure([PY, "-c", code], os.environ.copy())
 
 
 def fresh_warehouse(data: Dataset, name: str) -> Path:
@@ -147,14 +150,14 @@ def young_landing(data: Dataset, days: int) -> Path:
     for date in data.dates()[:days]:
         folder = f"date={date}"
         shutil.copytree(data.landing / "events" / folder, young / "events" / folder, copy_function=os.link)
-    cut = (START + dt.timedelta(days=days)).isoformat()
+    cut = dt.datetime.combine(START + dt.timedelta(days=days), dt.time())
     filters = {"accounts": "signed_up_at", "subscriptions": "period_start", "surveys": "submitted_at"}
     for table, column in filters.items():
         (young / table).mkdir()
-        duckdb.sql(
-            f"copy (select * from read_parquet('{data.landing}/{table}/*.parquet') "
-            f"where cast({column} as timestamp) < timestamp '{cut}') "
-            f"to '{young / table / table}.parquet' (format parquet)"
+        duckdb.execute(
+            f"copy (select * from read_parquet(?) where cast({quote_identifier(column)} as timestamp) < ?) "
+            "to ? (format parquet)",
+            [pattern_in(data.landing / table, "*.parquet"), cut, f"{young / table / table}.parquet"],
         )
     return young
 

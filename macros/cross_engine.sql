@@ -187,7 +187,7 @@
 
 {% macro spark__register_landed_tables() -%}
     {%- if execute -%}
-        {%- set location_root = env_var('ONBOARDING_SPARK_RAW_LOCATION', '') | trim -%}
+        {%- set location_root = env_location('ONBOARDING_SPARK_RAW_LOCATION') -%}
         {%- set raw_tables = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | list -%}
         {%- for schema in raw_tables | map(attribute='schema') | unique -%}
             {%- do run_query('create schema if not exists ' ~ schema) -%}
@@ -205,4 +205,33 @@
             {%- do run_query('refresh table ' ~ table.schema ~ '.' ~ table.identifier) -%}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- True when the text matches a regular expression (anywhere in it; anchor with ^ $).
+    Patterns use the syntax both engines share (RE2 on DuckDB, Java on Spark):
+    classes, repetition, anchors; write `[.]` rather than a backslash escape. -#}
+{% macro matches_pattern(expression, pattern) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'onboarding')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__matches_pattern(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__matches_pattern(expression, pattern) -%}
+    ({{ expression }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{#- Text without leading and trailing whitespace: spaces, tabs, line feeds, carriage
+    returns (DuckDB's one-argument trim removes spaces only). -#}
+{% macro trim_whitespace(expression) -%}
+    {{ return(adapter.dispatch('trim_whitespace', 'onboarding')(expression)) }}
+{%- endmacro %}
+
+{% macro default__trim_whitespace(expression) -%}
+    trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(13))
+{%- endmacro %}
+
+{% macro spark__trim_whitespace(expression) -%}
+    trim(both concat(' ', chr(9), chr(10), chr(13)) from {{ expression }})
 {%- endmacro %}

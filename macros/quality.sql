@@ -9,9 +9,10 @@
     end
 {%- endmacro %}
 
-{#- Text trimmed, with empty text as null. -#}
+{#- Text trimmed of surrounding whitespace (spaces, tabs, line breaks), with empty
+    text as null: names are matched after trimming. -#}
 {% macro clean_text(expression) -%}
-    nullif(trim({{ expression }}), '')
+    nullif({{ trim_whitespace(expression) }}, '')
 {%- endmacro %}
 
 {#- Checks shared by every landed table: a CSV line that did not parse. -#}
@@ -68,4 +69,50 @@
         when {{ known_accounts }}.account_id is null then 'unknown_account'
         else {{ events }}.quarantine_reason
     end
+
+{#- Plausibility: the window a landed timestamp must fall in, set in one place
+    (dbt_project.yml vars `earliest_plausible_date` and `max_clock_skew_hours`) and
+    validated here: a row outside it is quarantined with a reason, so it can move
+    neither a cohort nor the as-of instant. -#}
+{% macro earliest_plausible_date() -%}
+    {%- set value = var('earliest_plausible_date') | string | trim -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) or not is_real_day(value) -%}
+        {{ exceptions.raise_compiler_error("var earliest_plausible_date='" ~ value ~ "' is not a date of the form YYYY-MM-DD") }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{% macro max_clock_skew_seconds() -%}
+    {%- set hours = var('max_clock_skew_hours') -%}
+    {%- if hours is not number or hours < 0 -%}
+        {{ exceptions.raise_compiler_error("var max_clock_skew_hours='" ~ hours ~ "' is not a number of hours >= 0") }}
+    {%- endif -%}
+    {{ return(hours * 3600) }}
+{%- endmacro %}
+
+{#- True when a timestamp is before the earliest plausible date. -#}
+{% macro is_before_earliest_date(expression) -%}
+    ({{ expression }} < cast('{{ earliest_plausible_date() }}' as timestamp))
+{%- endmacro %}
+
+{#- True when a timestamp is later than the row's load time plus the clock skew
+    allowed: it claims to come from the future. -#}
+{% macro is_after_load_time(expression, loaded_at_expression='loaded_at') -%}
+    ({{ elapsed_seconds(loaded_at_expression, expression) }} > {{ max_clock_skew_seconds() }})
+{%- endmacro %}
+
+{#- Numbers as landed: plain decimal text only (no exponent, hex, separators). -#}
+{% macro is_plain_number(expression) -%}
+    {{ matches_pattern(expression, '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$') }}
+{%- endmacro %}
+
+{#- True when decimal text has a non-zero digit beyond `scale` decimal places (0: a
+    fraction): the value does not fit the column's type and would be rounded. -#}
+{% macro has_digits_beyond(expression, scale) -%}
+    {{ matches_pattern(expression, '[.]' ~ ('[0-9]{' ~ scale ~ '}' if scale > 0 else '') ~ '[0-9]*[1-9]') }}
+{%- endmacro %}
+
+{#- The end of a period that has none (an ongoing subscription), for comparisons. -#}
+{% macro open_end() -%}
+    cast('9999-12-31 00:00:00' as timestamp)
 {%- endmacro %}

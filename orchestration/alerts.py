@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration import settings
 from orchestration.lib import connect_warehouse, repo_path, warehouse_path
 
 OUTBOX_TABLE = "alerts.at_risk_outbox"
@@ -78,17 +79,13 @@ class OutboxSettings:
 
     @classmethod
     def from_environment(cls) -> OutboxSettings:
-        age = os.environ.get("ONBOARDING_ALERTS_MAX_AGE_DAYS") or str(DEFAULT_MAX_AGE_DAYS)
-        if not age.isdigit():
-            raise ValueError(f"ONBOARDING_ALERTS_MAX_AGE_DAYS must be a whole number of days, not {age!r}")
+        """The outbox settings, checked (orchestration/settings.py): a URL other than
+        http(s)://host... is refused here, before anything is sent."""
+        file = settings.get("ONBOARDING_ALERTS_FILE")
         return cls(
-            file=(
-                repo_path(os.environ["ONBOARDING_ALERTS_FILE"])
-                if os.environ.get("ONBOARDING_ALERTS_FILE")
-                else warehouse_path().parent / DEFAULT_FILE_NAME
-            ),
-            url=os.environ.get("ONBOARDING_ALERTS_URL") or None,
-            max_age_days=int(age),
+            file=repo_path(file) if file else warehouse_path().parent / DEFAULT_FILE_NAME,
+            url=settings.get("ONBOARDING_ALERTS_URL"),
+            max_age_days=settings.parsed("ONBOARDING_ALERTS_MAX_AGE_DAYS"),
         )
 
 
@@ -104,7 +101,7 @@ class SendResult:
 
 def replaying() -> bool:
     """Metrics replayed at an earlier instant (ONBOARDING_AS_OF) describe the past: never sent."""
-    return bool(os.environ.get("ONBOARDING_AS_OF"))
+    return settings.get("ONBOARDING_AS_OF") is not None
 
 
 def payload(row: dict) -> dict:
@@ -163,6 +160,8 @@ def _append(path: Path, lines: list[dict]) -> None:
 
 
 def _post(url: str, body: dict) -> str:
+    # Checked when the settings were read; checked again here, where it matters.
+    settings.check_url("ONBOARDING_ALERTS_URL", url)
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
@@ -188,16 +187,16 @@ def _record(con, rows: list[tuple]) -> None:
     )
 
 
-def send_new_alerts(con, settings: OutboxSettings, now: dt.datetime | None = None) -> SendResult:
+def send_new_alerts(con, outbox: OutboxSettings, now: dt.datetime | None = None) -> SendResult:
     """Send every alert of the marts not sent before; returns what happened."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     result = SendResult()
-    with _locked(settings.file):
+    with _locked(outbox.file):
         con.execute(CREATE_OUTBOX)
         recorded = {
             alert_id for (alert_id,) in con.execute(f"select alert_id from {OUTBOX_TABLE}").fetchall()
         }
-        in_file = ids_in_file(settings.file)
+        in_file = ids_in_file(outbox.file)
         _record(
             con,
             [
@@ -216,25 +215,25 @@ def send_new_alerts(con, settings: OutboxSettings, now: dt.datetime | None = Non
             row = dict(zip(columns, values, strict=True))
             if row["alert_id"] in recorded or row["alert_id"] in in_file:
                 result.already_sent += 1
-            elif is_stale(row["alerted_at"], as_of, settings.max_age_days):
+            elif is_stale(row["alerted_at"], as_of, outbox.max_age_days):
                 stale.append(row)
             else:
                 fresh.append(row)
         lines = [{**payload(row), "sent_at": now.isoformat(sep=" ")} for row in fresh]
         # The file first: a run stopped after it is recovered from the file next time.
-        _append(settings.file, lines)
+        _append(outbox.file, lines)
         con.execute("begin transaction")
         _record(
             con,
             [(r["alert_id"], r["account_id"], r["rule_name"], r["alerted_at"], r["detail"], json.dumps(line),
-              "sent", now, "pending" if settings.url else None) for r, line in zip(fresh, lines, strict=True)]
+              "sent", now, "pending" if outbox.url else None) for r, line in zip(fresh, lines, strict=True)]
             + [(r["alert_id"], r["account_id"], r["rule_name"], r["alerted_at"], r["detail"],
                 json.dumps(payload(r)), "stale", now, None) for r in stale],
         )  # fmt: skip
         con.execute("commit")
         result.sent, result.stale = lines, len(stale)
-        if settings.url:
-            _post_pending(con, settings.url, result)
+        if outbox.url:
+            _post_pending(con, outbox.url, result)
     return result
 
 
@@ -260,15 +259,20 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["send"]:
         print("usage: python -m orchestration.alerts send", file=sys.stderr)
         return 2
+    try:
+        settings.validate_all()
+        outbox = OutboxSettings.from_environment()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if replaying():
         print("ONBOARDING_AS_OF is set (a replay of history): no alert is sent.", file=sys.stderr)
         return 0
-    settings = OutboxSettings.from_environment()
     with connect_warehouse(warehouse_path()) as con:
-        result = send_new_alerts(con, settings)
+        result = send_new_alerts(con, outbox)
     print(
-        f"{len(result.sent)} new alerts sent to {settings.file}"
-        f"{f' and {settings.url}' if settings.url else ''}; {result.stale} stale (not sent), "
+        f"{len(result.sent)} new alerts sent to {outbox.file}"
+        f"{f' and {outbox.url}' if outbox.url else ''}; {result.stale} stale (not sent), "
         f"{result.already_sent} recorded before"
     )
     for line in result.sent:

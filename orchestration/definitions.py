@@ -24,6 +24,12 @@ from orchestration.jobs import (
 )
 from orchestration.resources import build_resources
 from orchestration.schedules import schedules, sensors
+from orchestration.settings import validate_all
+
+# Every setting checked before the code location loads: a bad one (an alert URL that is
+# not http(s), a date that does not exist ...) stops it here, naming the setting, before
+# any run starts.
+validate_all()
 
 defs = Definitions(
     assets=[

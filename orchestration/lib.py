@@ -12,28 +12,22 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration import settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT
 DBT_PROFILES_DIR = REPO_ROOT / "profiles"
 SEEDS_DIR = REPO_ROOT / "seeds"
 SOURCES_YML = REPO_ROOT / "models" / "staging" / "_sources.yml"
 
-DEFAULTS = {
-    "ONBOARDING_DATA_DIR": "data/landing",
-    "ONBOARDING_WAREHOUSE": "warehouse/onboarding.duckdb",
-    "ONBOARDING_TEMP_DIR": "warehouse/tmp",
-    "ONBOARDING_MEMORY_LIMIT": "4GB",
-    "ONBOARDING_DUCKDB_THREADS": "2",
-    "ONBOARDING_SERVING_DIR": "warehouse/serving",
-    "ONBOARDING_REPORTS_DIR": "warehouse/reports",
-    "ONBOARDING_DBT_TARGET": "duckdb",
-    "ONBOARDING_SPARK_DIR": "warehouse/spark",
-}
-
 
 def setting(name: str) -> str:
-    """The value of an ONBOARDING_* setting: the environment, else the default."""
-    return os.environ.get(name) or DEFAULTS[name]
+    """The value of an ONBOARDING_* setting: the environment, else the default; checked
+    (orchestration/settings.py: a bad value raises, naming the setting)."""
+    value = settings.get(name)
+    if value is None:
+        raise KeyError(f"{name} has no default")
+    return value
 
 
 def repo_path(value: str | os.PathLike[str]) -> Path:
@@ -93,7 +87,7 @@ def spark_raw_dir() -> Path | None:
     `<dir>/<table>` (the dbt hook register_landed_tables)."""
     if not on_spark():
         return None
-    location = os.environ.get("ONBOARDING_SPARK_RAW_LOCATION", "").strip()
+    location = settings.get("ONBOARDING_SPARK_RAW_LOCATION")
     if not location:
         return spark_tables_dir() / "raw.db"
     folder = Path(location.removeprefix("file://"))

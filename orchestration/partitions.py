@@ -16,14 +16,14 @@ partitioned once it is over).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sys
 from pathlib import Path
 
 from dagster import AssetExecutionContext, BackfillPolicy, DailyPartitionsDefinition
 
-DEFAULT_START = "2026-01-01"
+from orchestration import settings
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -47,9 +47,7 @@ def parse_day(value: str, what: str = "partition key") -> dt.date:
 
 
 def partitions_start() -> str:
-    return parse_day(
-        os.environ.get("ONBOARDING_PARTITIONS_START") or DEFAULT_START, "ONBOARDING_PARTITIONS_START"
-    ).isoformat()
+    return settings.parsed("ONBOARDING_PARTITIONS_START").isoformat()
 
 
 daily_partitions = DailyPartitionsDefinition(start_date=partitions_start(), timezone="UTC", fmt="%Y-%m-%d")
@@ -78,14 +76,11 @@ def dbt_partition_env(start: dt.date, end: dt.date) -> dict[str, str]:
 
 
 def landed_dates(data_dir: Path, table: str = "events") -> list[dt.date]:
-    """The landing dates that have a `date=YYYY-MM-DD` folder for the table (others are skipped)."""
-    found = []
-    for folder in sorted((data_dir / table).glob("date=*")):
-        try:
-            found.append(parse_day(folder.name.removeprefix("date="), "folder"))
-        except PartitionKeyError:
-            continue
-    return found
+    """The landing dates that have a `date=YYYY-MM-DD` folder for the table, from the one
+    discovery of landing files every path uses (orchestration/landing/files.py)."""
+    from orchestration.landing.files import discover_files
+
+    return sorted({f.landing_date for f in discover_files(data_dir, table) if f.landing_date is not None})
 
 
 def range_tags(start: dt.date, end: dt.date) -> dict[str, str]:
@@ -107,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.partitions")
     parser.add_argument("command", choices=["landed-range-tags"])
     parser.parse_args(argv)
+    if settings.command_line_check():
+        return 2
     keys = daily_partitions.get_partition_keys()
     landed = landed_dates(data_dir())
     dates = [d for d in landed if keys and keys[0] <= d.isoformat() <= keys[-1]]

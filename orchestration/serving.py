@@ -28,16 +28,19 @@ let the semantic layer read the snapshot with the relation names dbt gives them
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from orchestration.lib import connect_warehouse, repo_path, setting, warehouse_path
+from orchestration.sql import quote_identifier
 
 SERVING_FILE = "onboarding_serving.duckdb"
 PARQUET_DIR = "parquet"
@@ -102,28 +105,27 @@ class Snapshot:
     parquet_dir: Path
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _write_serving_file(
     path: Path, warehouse: Path, tables: list[tuple[str, str]], snapshot_id: str
 ) -> dict[str, int]:
     """Copy the tables into a new DuckDB file, each with the snapshot id; their row counts."""
     con = duckdb.connect(str(path))
     try:
-        con.execute(f"attach {_sql_string(str(warehouse))} as warehouse (read_only)")
+        con.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         counts = {}
         for schema, table in tables:
             con.execute(
-                f'create table "{table}" as select *, {_sql_string(snapshot_id)} as snapshot_id '
-                f'from warehouse."{schema}"."{table}"'
+                f"create table {quote_identifier(table)} as select *, ? as snapshot_id "
+                f"from {quote_identifier('warehouse', schema, table)}",
+                [snapshot_id],
             )
-            counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+            counts[table] = con.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0]
         for schema in sorted({schema for schema, _ in tables}):
-            con.execute(f'create schema "{schema}"')
+            con.execute(f"create schema {quote_identifier(schema)}")
         for schema, table in tables:
-            con.execute(f'create view "{schema}"."{table}" as select * from main."{table}"')
+            con.execute(
+                f"create view {quote_identifier(schema, table)} as select * from {quote_identifier('main', table)}"
+            )
         con.execute("detach warehouse")
         return counts
     finally:
@@ -164,7 +166,7 @@ def _write_snapshot_table(
         )
         for _, table in [*tables, ("", SNAPSHOT_TABLE)]:
             target = parquet_dir / f"{table}.parquet"
-            con.execute(f'copy "{table}" to {_sql_string(str(target))} (format parquet)')
+            con.execute(f"copy {quote_identifier(table)} to ? (format parquet)", [str(target)])
         con.execute("checkpoint")
     finally:
         con.close()
@@ -185,6 +187,41 @@ def _prune_parquet(root: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _temporary_names(directory: Path) -> list[Path]:
+    """What a publish writes before its renames: the serving file's temporary copy (and its
+    WAL), the Parquet folder being filled, the new `current` link."""
+    parquet_root = directory / PARQUET_DIR
+    found = [*directory.glob(f".{SERVING_FILE}.*.tmp"), *directory.glob(f".{SERVING_FILE}.*.tmp.wal")]
+    if parquet_root.is_dir():
+        found += [*parquet_root.glob(".*.tmp")]
+    return sorted(found)
+
+
+def remove_leftovers(directory: Path) -> list[Path]:
+    """Remove what an interrupted publish left behind (killed before its renames); the
+    paths removed. Called under the publish lock, so never another publish's files."""
+    removed = []
+    for path in _temporary_names(directory):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+@contextmanager
+def _publishing(directory: Path):
+    """One publish at a time per serving folder (a lock on the folder itself: no file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
 def publish_snapshot(
     tables: list[tuple[str, str]],
     run_id: str,
@@ -193,10 +230,19 @@ def publish_snapshot(
     built_at: dt.datetime | None = None,
 ) -> Snapshot:
     """Copy `tables` from the warehouse into a new serving file and Parquet folder, then
-    move both into place atomically. Raises (publishing nothing) if any step fails."""
+    move both into place atomically. Raises (publishing nothing) if any step fails; what
+    a publish killed half-way left behind is removed by the next one."""
     warehouse = warehouse or warehouse_path()
     directory = directory or serving_dir()
     built_at = built_at or dt.datetime.now(dt.UTC)
+    with _publishing(directory):
+        remove_leftovers(directory)
+        return _publish(tables, run_id, warehouse, directory, built_at)
+
+
+def _publish(
+    tables: list[tuple[str, str]], run_id: str, warehouse: Path, directory: Path, built_at: dt.datetime
+) -> Snapshot:
     snapshot_id = new_snapshot_id(run_id, built_at)
     parquet_root = directory / PARQUET_DIR
     parquet_root.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import REPO_ROOT, connect_warehouse, spark_tables_dir, warehouse_path
+from orchestration.sql import pattern_in, quote_identifier, quote_literal
 
 TABLE_MATERIALIZATIONS = ("table", "incremental", "seed")
 
@@ -39,7 +40,9 @@ def built_tables(manifest: dict) -> list[tuple[str, str]]:
 def table_files(schema: str, table: str, tables_dir: Path | None = None) -> str:
     """A DuckDB relation over the Parquet files of the Spark table schema.table."""
     folder = (tables_dir or spark_tables_dir()) / f"{schema}.db" / table
-    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+    # A view keeps its SQL text, so the folder is a quoted literal (no parameters in a
+    # view definition), escaped so that only the `**/*.parquet` tail is a pattern.
+    return f"read_parquet({quote_literal(pattern_in(folder, '**/*.parquet'))}, hive_partitioning = true)"
 
 
 def publish_spark_tables(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> list[str]:
@@ -57,8 +60,8 @@ def publish_spark_tables(con: duckdb.DuckDBPyConnection, manifest_path: Path) ->
         folder = spark_tables_dir() / f"{schema}.db" / table
         if not any(folder.rglob("*.parquet")):
             continue
-        name = f'"{schema}"."{table}"'
-        con.execute(f'create schema if not exists "{schema}"')
+        name = quote_identifier(schema, table)
+        con.execute(f"create schema if not exists {quote_identifier(schema)}")
         if existing.get(f"{schema}.{table}") == "BASE TABLE":
             con.execute(f"drop table {name}")
         con.execute(f"create or replace view {name} as select * from {table_files(schema, table)}")

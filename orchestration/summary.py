@@ -2,6 +2,7 @@
 
 import sys
 
+from orchestration import settings
 from orchestration.lib import connect_warehouse, warehouse_path
 
 ACTIVATION_BY_SEGMENT = """
@@ -200,6 +201,8 @@ def mart_tables(path) -> list[str]:
 
 
 def main() -> int:
+    if settings.command_line_check():
+        return 2
     path = warehouse_path()
     if not path.exists():
         print(f"No warehouse at {path}: run `make demo` first.", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""The drift checks' statistics, config and partition keys: pure functions, nothing runs."""
+"""The drift checks' statistics, config and partition keys: pure functions (and one check's
+SQL on a small in-memory DuckDB); nothing else runs."""
 
 import datetime as dt
 import math
@@ -180,3 +181,40 @@ def test_the_freshness_sensor_asks_for_one_run_per_half_hour():
         == "freshness-2026-03-02T10:00"
     )
     assert freshness_run_key(at + dt.timedelta(minutes=30)) == "freshness-2026-03-02T10:30"
+
+
+def test_a_case_variant_of_a_known_event_name_is_reported_by_the_unknown_names_check():
+    """WORKFLOW_RUN beside workflow_run: staged as an unknown name (names match exactly,
+    after trimming), and the unknown-names check fires naming the variant and its known
+    name, even far below the share limit. Real SQL (queries.py) on a small DuckDB."""
+    import duckdb
+
+    from orchestration.checks.drift import evaluate
+    from orchestration.landing import load_contracts
+
+    day = dt.date(2026, 11, 26)
+    with duckdb.connect() as con:
+        con.execute("create schema staging; create schema config")
+        con.execute(
+            "create table config.event_taxonomy as "
+            "select * from (values ('workflow_run'), ('login')) as t(event_name)"
+        )
+        con.execute(
+            "create table staging.base_events as select 'e' || i as event_id, 'a' as account_id, "
+            "null as user_id, "
+            "case when i = 0 then 'WORKFLOW_RUN' when i = 1 then 'brand_new' else 'login' end as event_name, "
+            "timestamp '2026-11-26 10:00:00' as occurred_at, timestamp '2026-11-26 10:00:01' as received_at, "
+            "null as properties, date '2026-11-26' as landing_date, null as quarantine_reason "
+            "from range(1000) as r(i)"
+        )
+        config = load_config()
+        judged = evaluate(
+            con, None, load_contracts()["events"], day, day, config, ("drift_unknown_event_names",)
+        )
+    outcome = judged[day]["drift_unknown_event_names"]
+    assert not outcome.passed
+    assert outcome.details["case_variants"] == {"WORKFLOW_RUN": {"known_name": "workflow_run", "rows": 1}}
+    assert "WORKFLOW_RUN (1 rows; known as workflow_run)" in outcome.summary
+    assert outcome.value == 0.002  # both unknown names; far below the 2% share limit
+    quiet = stats.unknown_names_drift(2, 1000, 0.02, {}, 0)
+    assert quiet.passed and "case_variants" not in quiet.details

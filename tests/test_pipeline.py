@@ -6,8 +6,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.built_pipeline import INJECTED
+from tests.built_pipeline import INJECTED, INJECTED_FILES
 from tests.conftest import load_landing, project_env, run_dbt
+from tests.killing import run_dbt_killed_in_write
 
 pytestmark = pytest.mark.slow
 
@@ -88,6 +89,42 @@ def test_quarantine_holds_exactly_the_planted_and_injected_bad_rows(built):
     assert counted == planted | INJECTED
 
 
+def test_hostile_file_names_reach_the_quarantine_verbatim(built):
+    """The injected rows sit in files with hostile names (tests/built_pipeline.py): each
+    table's quarantined rows name their file exactly as it is on disk."""
+    for table, name in INJECTED_FILES.items():
+        files = {
+            file
+            for (file,) in built.query(
+                f"select distinct source_file from staging.stg_quarantine where source_table = '{table}'"
+            )
+        }
+        assert any(f.startswith(f"{table}/") and f.endswith(name) for f in files), (table, files)
+
+
+def test_one_impossible_timestamp_changes_nothing_but_the_quarantine(built):
+    """An event received in 2999, sign-ups in 1900 and 2999 and a survey from 2999 are
+    quarantined: the as-of instant is the generator's (test above), no cohort falls
+    outside the generated period, and the as-of is not after the latest load."""
+    (as_of, loaded) = built.query(
+        "select as_of_at, (select max(_loaded_at) from raw.events) from intermediate.int_as_of"
+    )[0]
+    assert as_of <= loaded
+    months = {m.year for (m,) in built.query("select distinct signup_month from marts.kpi_activation_rate")}
+    assert months == {2026}
+    rows = built.query(
+        "select source_table, record_key from staging.stg_quarantine "
+        "where quarantine_reason in ('after_load_time', 'before_earliest_date') order by all"
+    )
+    assert rows == [
+        ("accounts", "acc_1900"),
+        ("accounts", "acc_2999"),
+        ("events", "inj_5"),
+        ("events", "inj_6"),
+        ("surveys", "inj_s7"),
+    ]
+
+
 def test_landed_rows_equal_staged_plus_quarantined_for_every_table(built):
     for table in ("events", "accounts", "subscriptions", "surveys"):
         landed, staged, quarantined = built.query(f"""
@@ -113,9 +150,9 @@ def _base_events_snapshot(warehouse: Path) -> list[tuple]:
 
 
 def test_incremental_rebuilds_are_idempotent_and_out_of_order_loads_agree(built, tmp_path):
-    """Rebuilding a range changes nothing; a middle range that lands late (after
-    the days that follow it, which hold re-deliveries of its events) gives the
-    same staging as building everything at once."""
+    """Rebuilding a range changes nothing (also after a rebuild killed mid-write); a
+    middle range that lands late (after the days that follow it, which hold
+    re-deliveries of its events) gives the same staging as building everything at once."""
     warehouse = tmp_path / "onboarding.duckdb"
     shutil.copy(built.warehouse, warehouse)
     data_dir = tmp_path / "landing"
@@ -128,6 +165,10 @@ def test_incremental_rebuilds_are_idempotent_and_out_of_order_loads_agree(built,
     first, last = middle[0].removeprefix("date="), middle[-1].removeprefix("date=")
     range_env = {**env, "ONBOARDING_PARTITION_START": first, "ONBOARDING_PARTITION_END": last}
 
+    # kill -9 in the middle of the rebuild (rows deleted and inserted, not committed):
+    # nothing of it is visible, and the rebuild run again gives the same table.
+    run_dbt_killed_in_write(range_env, "base_events")
+    assert _base_events_snapshot(warehouse) == expected, "a killed rebuild left a trace"
     run_dbt(["run", "-s", "base_events"], range_env)
     assert _base_events_snapshot(warehouse) == expected, "rebuilding a range changed it"
 

@@ -1,9 +1,12 @@
 """The serving snapshot, published from the session's built warehouse: every served
 table with its snapshot id and row count, the same in DuckDB and Parquet, readable
-through SQLAlchemy (duckdb_engine), and a failed publish that changes nothing.
+through SQLAlchemy (duckdb_engine), a failed publish that changes nothing, and a
+publish killed half-way whose leftovers the next one removes.
 (Readers during a real pipeline run: tests/test_dagster.py.)"""
 
 import os
+import signal
+import sys
 
 import duckdb
 import pytest
@@ -11,6 +14,7 @@ import sqlalchemy
 
 from orchestration.assets.serving import SERVED
 from orchestration.serving import SNAPSHOT_TABLE, parquet_current, publish_snapshot, serving_file
+from tests.conftest import run_command
 from tests.serving_reader import read_duckdb, read_parquet
 
 pytestmark = pytest.mark.slow
@@ -71,3 +75,42 @@ def test_a_failed_publish_leaves_the_previous_snapshot_in_place(serving, built):
         assert read_duckdb(con) == snapshot.snapshot_id
     leftovers = [p for p in [*directory.iterdir(), *(directory / "parquet").iterdir()] if p.name[0] == "."]
     assert leftovers == []
+
+
+PUBLISH_KILLED_AT_FIRST_RENAME = """
+import os, signal, sys
+from pathlib import Path
+import orchestration.serving as serving
+from orchestration.assets.serving import SERVED
+
+def killed(*args):
+    os.kill(os.getpid(), signal.SIGKILL)  # every table copied, nothing renamed yet
+
+serving.os.replace = killed
+serving.publish_snapshot(SERVED, "killed-run", warehouse=Path(sys.argv[1]), directory=Path(sys.argv[2]))
+"""
+
+
+def test_a_publish_killed_before_its_renames_changes_nothing_and_the_next_one_cleans_up(serving, built):
+    """kill -9 of a publish once its temporary files are written: readers keep the snapshot
+    they had; the next publish removes what the killed one left and publishes."""
+    directory, _ = serving
+    inode = os.stat(serving_file(directory)).st_ino
+    current = os.path.realpath(parquet_current(directory))
+    killed = run_command(
+        [sys.executable, "-c", PUBLISH_KILLED_AT_FIRST_RENAME, str(built.warehouse), str(directory)],
+        dict(os.environ),
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    leftovers = {
+        p.name for p in [*directory.iterdir(), *(directory / "parquet").iterdir()] if p.name[0] == "."
+    }
+    assert any(name.endswith(".tmp") for name in leftovers), leftovers
+    assert os.stat(serving_file(directory)).st_ino == inode
+    assert os.path.realpath(parquet_current(directory)) == current
+
+    after = publish_snapshot(SERVED, "run-3", warehouse=built.warehouse, directory=directory)
+    assert [p for p in [*directory.iterdir(), *(directory / "parquet").iterdir()] if p.name[0] == "."] == []
+    with duckdb.connect(str(serving_file(directory)), read_only=True) as con:
+        assert read_duckdb(con) == after.snapshot_id

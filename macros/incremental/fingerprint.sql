@@ -111,9 +111,9 @@
     {%- for name in modules.re.findall("\\bvar\\(\\s*['\"](\\w+)['\"]", text) | unique | sort -%}
         {%- do components.update({'var ' ~ name: local_md5(tojson(var(name, none)))[:12]}) -%}
     {%- endfor -%}
-    {%- for name in modules.re.findall("\\benv_(?:var|date|timestamp)\\(\\s*['\"](\\w+)['\"]", text) | unique | sort -%}
+    {%- for name in modules.re.findall("\\benv_(?:var|date|timestamp|location)\\(\\s*['\"](\\w+)['\"]", text) | unique | sort -%}
         {%- if name not in row_selection_settings() -%}
-            {%- do components.update({'setting ' ~ name: local_md5(env_var(name, '') | trim)[:12]}) -%}
+            {%- do components.update({'setting ' ~ name: env_fingerprint(name)}) -%}
         {%- endif -%}
     {%- endfor -%}
     {#- Names become part of a SQL literal: plain characters only. #}

@@ -24,9 +24,9 @@ def at_risk_outbox(context: AssetExecutionContext, warehouse: WarehouseResource)
     if replaying():
         context.log.info("ONBOARDING_AS_OF is set (a replay of history): no alert is sent")
         return MaterializeResult(metadata={"sent": 0, "replay": True})
-    settings = OutboxSettings.from_environment()
+    outbox = OutboxSettings.from_environment()
     with warehouse.connect() as con:
-        result = send_new_alerts(con, settings)
+        result = send_new_alerts(con, outbox)
     for line in result.sent:
         context.log.info(f"alert {line['alert_id']}: {line['detail']}")
     return MaterializeResult(
@@ -37,7 +37,7 @@ def at_risk_outbox(context: AssetExecutionContext, warehouse: WarehouseResource)
             "recovered_from_file": result.recovered,
             "posted": result.posted,
             "post_failures": result.post_failures,
-            "outbox_file": MetadataValue.path(str(settings.file)),
+            "outbox_file": MetadataValue.path(str(outbox.file)),
             "alerts": MetadataValue.md(
                 "\n".join(
                     f"- `{line['account_id']}` {line['rule']}: {line['detail']}" for line in result.sent

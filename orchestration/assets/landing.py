@@ -28,7 +28,7 @@ from orchestration.landing import (
     load_table,
 )
 from orchestration.lib import data_dir, spark_raw_dir
-from orchestration.partitions import daily_partitions, days, partition_date_range, single_run
+from orchestration.partitions import daily_partitions, partition_date_range, single_run
 from orchestration.resources import WarehouseResource
 
 CONTRACTS = load_contracts()
@@ -132,15 +132,15 @@ def _load_metadata(result: TableLoadResult, source) -> dict:
     tags={"layer": "raw"},
 )
 def raw_events(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Reload the landing folders `events/date=D/` for every D of the run's partitions."""
+    """Reload the landing folders `events/date=D/` for every D of the run's partitions, and
+    the changed files outside `date=` folders (the same files the command line loads)."""
     start, end = partition_date_range(context)
-    folders = [f"date={day.isoformat()}" for day in days(start, end)]
     source = data_dir()
     with warehouse.connect() as con:
         try:
-            # Forced: the partitions asked for are rebuilt whether or not their files changed.
+            # Forced: the dates asked for are rebuilt whether or not their files changed.
             result = load_table(
-                con, CONTRACTS["events"], source, folders, force=True, mirror_dir=spark_raw_dir()
+                con, CONTRACTS["events"], source, force=True, mirror_dir=spark_raw_dir(), dates=(start, end)
             )
         except LandingLoadError as exc:
             context.log.error(str(exc))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dagster import AssetCheckResult, AssetExecutionContext, MetadataValue, Output
 
 from orchestration.lib import connect_warehouse, markdown_table
+from orchestration.sql import quote_identifier
 
 # The headline figures of each KPI mart; any other kpi_ mart shows its first rows.
 HEADLINES = {
@@ -74,11 +75,11 @@ PREVIEW_ROWS = 10
 
 def kpi_preview(con, table: str) -> tuple[int, str]:
     """The row count of marts.<table> and its headline figures as a markdown table."""
-    (rows,) = con.execute(f'select count(*) from marts."{table}"').fetchone()
-    sql = HEADLINES.get(table, f'select * from marts."{table}"')
-    cursor = con.execute(f"select * from ({sql}) limit {PREVIEW_ROWS}")
+    relation = quote_identifier("marts", table)
+    (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
+    cursor = con.execute(HEADLINES.get(table, f"select * from {relation}"))
     headers = [d[0] for d in cursor.description]
-    return rows, markdown_table(headers, cursor.fetchall())
+    return rows, markdown_table(headers, cursor.fetchmany(PREVIEW_ROWS))
 
 
 def _is_kpi(key) -> bool:

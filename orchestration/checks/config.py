@@ -14,7 +14,7 @@ CONFIG_FILE = REPO_ROOT / "config" / "drift_checks.yml"
 # Check -> the numeric settings it needs.
 REQUIRED = {
     "volume": ("max_abs_z", "min_ratio", "min_history_days", "min_scale"),
-    "unknown_event_names": ("max_share",),
+    "unknown_event_names": ("max_share", "max_case_variant_rows"),
     "schema": ("max_added_columns", "max_missing_columns", "max_retyped_columns"),
     "null_rate": ("max_abs_change", "min_history_days"),
     "late_arrival": ("max_share",),

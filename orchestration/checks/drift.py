@@ -57,7 +57,11 @@ def judge_schema(contract: TableContract, schemas: Mapping, config: dict) -> sta
 
 
 def judge_rows(
-    day: dt.date, profiles: Mapping[dt.date, dict], mixes: Mapping[dt.date, dict[str, int]], config: dict
+    day: dt.date,
+    profiles: Mapping[dt.date, dict],
+    mixes: Mapping[dt.date, dict[str, int]],
+    config: dict,
+    case_variants: Mapping[dt.date, dict[str, dict]] | None = None,
 ) -> dict[str, stats.Outcome]:
     """Every row-level drift check of one landing date, from the profiles of the day and of
     the `trailing_days` before it (a day without rows has no profile)."""
@@ -78,11 +82,13 @@ def judge_rows(
         volume["min_history_days"],
         volume["min_scale"],
     )
-    outcomes["drift_unknown_event_names"] = stats.share_drift(
+    unknown = config["unknown_event_names"]
+    outcomes["drift_unknown_event_names"] = stats.unknown_names_drift(
         today["unknown_names"] if today else 0,
         rows,
-        config["unknown_event_names"]["max_share"],
-        "with an event name outside the taxonomy",
+        unknown["max_share"],
+        (case_variants or {}).get(day, {}),
+        unknown["max_case_variant_rows"],
     )
     nulls = config["null_rate"]
     columns = nulls["columns"]
@@ -130,8 +136,9 @@ def evaluate(
         since = first - dt.timedelta(days=config["trailing_days"])
         profiles = queries.daily_profiles(con, since, last)
         mixes = queries.daily_event_mix(con, since, last)
+        variants = queries.daily_case_variants(con, first, last)
         for day in results:
-            judged = judge_rows(day, profiles, mixes, config)
+            judged = judge_rows(day, profiles, mixes, config, variants)
             results[day].update({name: judged[name] for name in checks if name in judged})
     if "drift_schema" in checks:
         files = discover_files(data_dir, contract.name)

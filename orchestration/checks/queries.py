@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import duckdb
 
+from orchestration.sql import readable_path
+
 EVENTS = "staging.base_events"
 TAXONOMY = "config.event_taxonomy"
 UNKNOWN = "(unknown)"
@@ -33,6 +35,10 @@ DAILY_PROFILE = f"""
         count(*) filter (
             where events.event_name is not null and taxonomy.event_name is null
         ) as unknown_names,
+        count(*) filter (
+            where taxonomy.event_name is null
+            and lower(events.event_name) in (select lower(known.event_name) from {TAXONOMY} as known)
+        ) as case_variants,
         count(*) filter (where events.quarantine_reason is null) as staged,
         count(*) filter (
             where events.quarantine_reason is null
@@ -61,6 +67,18 @@ DAILY_EVENT_MIX = f"""
     group by all
 """
 
+# Event names outside the taxonomy that differ from a known name only in case.
+DAILY_CASE_VARIANTS = f"""
+    select
+        events.landing_date, events.event_name, min(known.event_name) as known_name, count(*) as rows_landed
+    from {EVENTS} as events
+    inner join {TAXONOMY} as known on lower(events.event_name) = lower(known.event_name)
+    where events.landing_date between ? and ?
+        and events.event_name not in (select taxonomy.event_name from {TAXONOMY} as taxonomy)
+    group by all
+    order by all
+"""
+
 PARQUET_SCHEMA = "describe select * from read_parquet(?, hive_partitioning = false)"
 # CSV has no types: DuckDB's sniffer guesses them from the values.
 CSV_SCHEMA = "describe select * from read_csv(?, header = true, sample_size = 20480)"
@@ -83,10 +101,21 @@ def daily_event_mix(
     return mix
 
 
+def daily_case_variants(
+    con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date
+) -> dict[dt.date, dict[str, dict]]:
+    """Per landing date: each case variant of a known event name, its known name and rows."""
+    variants: dict[dt.date, dict[str, dict]] = {}
+    for day, name, known, rows in con.execute(DAILY_CASE_VARIANTS, [first, last]).fetchall():
+        variants.setdefault(day, {})[name] = {"known_name": known, "rows": int(rows)}
+    return variants
+
+
 def file_schema(con: duckdb.DuckDBPyConnection, path: str, file_format: str) -> dict[str, str]:
     """Column name -> DuckDB type of a landing file."""
     query = PARQUET_SCHEMA if file_format == "parquet" else CSV_SCHEMA
-    return {row[0]: row[1] for row in con.execute(query, [path]).fetchall()}
+    with readable_path(path) as readable:
+        return {row[0]: row[1] for row in con.execute(query, [readable]).fetchall()}
 
 
 def tables_exist(con: duckdb.DuckDBPyConnection, names: Sequence[str] = (EVENTS, TAXONOMY)) -> bool:

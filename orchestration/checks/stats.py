@@ -117,6 +117,29 @@ def share_drift(count: int, total: int, max_share: float, what: str) -> Outcome:
     )
 
 
+def unknown_names_drift(
+    unknown: int, total: int, max_share: float, variants: Mapping[str, dict], max_variant_rows: int
+) -> Outcome:
+    """The share of rows with a name outside the taxonomy, and the case variants of known
+    names among them (WORKFLOW_RUN for workflow_run), which fire on their own: they are a
+    known event renamed upstream, not a new one."""
+    outcome = share_drift(unknown, total, max_share, "with an event name outside the taxonomy")
+    variant_rows = sum(v["rows"] for v in variants.values())
+    if not variants:
+        return outcome
+    listed = ", ".join(
+        f"{name} ({v['rows']} rows; known as {v['known_name']})" for name, v in variants.items()
+    )
+    return Outcome(
+        passed=outcome.passed and variant_rows <= max_variant_rows,
+        value=outcome.value,
+        threshold=outcome.threshold,
+        judged=True,
+        details={**outcome.details, "case_variants": dict(variants), "case_variant_rows": variant_rows},
+        summary=f"{outcome.summary}; case variants of known names: {listed}",
+    )
+
+
 def null_rate_drift(
     today: Mapping[str, float],
     history: Mapping[str, Sequence[float]],

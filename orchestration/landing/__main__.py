@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from orchestration import settings
 from orchestration.landing import LandingLoadError, load_contracts, load_table
 from orchestration.lib import connect_warehouse, data_dir, spark_raw_dir, warehouse_path
 
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     load.add_argument("--force", action="store_true", help="reload partitions that did not change")
     args = parser.parse_args(argv)
+    if settings.command_line_check():
+        return 2
 
     source = data_dir()
     if not source.is_dir():
@@ -45,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     failed = False
     mirror = spark_raw_dir()
+    tables = args.table or sorted(load_contracts())
+    not_found: dict[str, list[str]] = {}
     with connect_warehouse() as con:
-        for name in args.table or sorted(load_contracts()):
+        for name in tables:
             try:
                 result = load_table(
                     con, load_contracts()[name], source, args.partition, args.force, mirror_dir=mirror
@@ -55,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(exc, file=sys.stderr)
                 failed = True
                 continue
+            for partition in result.partitions_not_found:
+                not_found.setdefault(partition, []).append(name)
             print(
                 f"{name:<14} loaded {len(result.partitions_loaded):>4} partition(s), "
                 f"skipped {len(result.partitions_skipped)} unchanged, "
@@ -66,6 +73,16 @@ def main(argv: list[str] | None = None) -> int:
                     f"  note: {len(files)} file(s) have columns outside the contract "
                     f"({', '.join(columns)}), e.g. {files[0]}"
                 )
+    # A --partition that selects nothing in any of the tables is a mistake, not a no-op.
+    for partition, where in sorted(not_found.items()):
+        if len(where) == len(tables):
+            hint = f" (did you mean date={partition}?)" if partition[:1].isdigit() else ""
+            print(
+                f"--partition {partition!r} selects no landing folder of {', '.join(where)}: "
+                f"nothing loaded for it{hint}",
+                file=sys.stderr,
+            )
+            failed = True
     print(f"warehouse: {warehouse_path()}")
     if mirror is not None:
         print(f"raw tables for Spark (Parquet): {mirror}")

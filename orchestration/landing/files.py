@@ -7,14 +7,17 @@ import datetime as dt
 import gzip
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration.landing.contract import TableContract
+from orchestration.landing.contract import TableContract, load_contracts
+from orchestration.sql import readable_path
 
 FORMATS = {".csv": "csv", ".gz": "csv", ".parquet": "parquet"}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class LandingFileError(Exception):
@@ -32,7 +35,7 @@ class LandingFile:
 
     path: Path
     relpath: str  # relative to the landing directory, e.g. events/date=2026-01-31/a.parquet
-    partition: str  # folder relative to the table folder: "date=2026-01-31" or ""
+    partition: str  # the first folder below the table folder: "date=2026-01-31", or "" for the table folder
     landing_date: dt.date | None
     format: str
     size: int
@@ -45,20 +48,34 @@ class LandingFile:
 
 def partition_signature(files: list[LandingFile]) -> str:
     """Changes when a file of the partition is added, removed or rewritten."""
-    digest = hashlib.sha256("\n".join(sorted(f.signature() for f in files)).encode())
+    digest = hashlib.sha256("\n".join(sorted(f.signature() for f in files)).encode("utf-8", "replace"))
     return digest.hexdigest()[:32]
 
 
-def _partition_date(partition: str) -> tuple[dt.date | None, str | None]:
-    """The date of a `date=YYYY-MM-DD` folder, or the problem with it."""
-    for part in partition.split("/"):
-        key, _, value = part.partition("=")
-        if key == "date":
-            try:
-                return dt.date.fromisoformat(value), None
-            except ValueError:
-                return None, f"sits in folder '{part}', which is not a date=YYYY-MM-DD partition"
-    return None, None
+DATE_PREFIX = "date="
+
+
+def partition_date(partition: str) -> dt.date | None:
+    """The date of a well-formed `date=YYYY-MM-DD` partition, else None."""
+    value = partition.removeprefix(DATE_PREFIX)
+    if not partition.startswith(DATE_PREFIX) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _partition_problem(partition: str, contract: TableContract) -> str | None:
+    """Why files in this partition folder cannot be loaded, or None."""
+    if partition.startswith(DATE_PREFIX) and partition_date(partition) is None:
+        return f"sits in folder '{partition}', which is not a date=YYYY-MM-DD partition"
+    if partition and contract.partitioned and partition_date(partition) is None:
+        return (
+            f"sits in folder '{partition}': files of '{contract.name}' go in date=YYYY-MM-DD folders "
+            "(the day they arrived) or directly in the table folder"
+        )
+    return None
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -73,14 +90,29 @@ def _format_of(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
 
 
-def discover_files(data_dir: Path, table: str) -> list[LandingFile]:
-    """Every landing file of a table, sorted; hidden and `_`-prefixed paths are skipped.
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
-    A file of an unsupported type, or in a malformed partition folder, is
-    returned with its `problem` set rather than skipped in silence: it was put
-    there to be loaded, and loading its partition will fail naming it.
+
+def discover_files(data_dir: Path, table: TableContract | str) -> list[LandingFile]:
+    """Every landing file of a table, sorted: the one listing every path uses (the loader's
+    command line, `make load`, the Dagster assets and checks, `landed_dates`).
+
+    A file's partition is the first folder below the table folder (files deeper
+    down belong to it), or "" for files directly in the table folder. Hidden and
+    `_`-prefixed files and folders are skipped. A file that cannot be loaded
+    whatever it holds (an unsupported type, a malformed `date=` folder, a folder
+    other than `date=` for a table split by arrival day, a name that is not
+    UTF-8) is returned with its `problem` set rather than skipped in silence: it
+    was put there to be loaded, and loading its partition fails naming it.
+    Names are taken as they are: nothing in them is a pattern.
     """
-    table_dir = data_dir / table
+    contract = load_contracts()[table] if isinstance(table, str) else table
+    table_dir = data_dir / contract.name
     if not table_dir.is_dir():
         return []
     found = []
@@ -88,19 +120,21 @@ def discover_files(data_dir: Path, table: str) -> list[LandingFile]:
         if _is_hidden(path, table_dir):
             continue
         relpath = path.relative_to(data_dir).as_posix()
+        parts = path.relative_to(table_dir).parts
+        partition = parts[0] if len(parts) > 1 else ""
         fmt = _format_of(path)
-        partition = path.parent.relative_to(table_dir).as_posix()
-        partition = "" if partition == "." else partition
-        landing_date, problem = _partition_date(partition)
+        problem = _partition_problem(partition, contract)
         if fmt is None:
             problem = "has an unsupported file type (expected .csv, .csv.gz or .parquet)"
+        if not _is_utf8(relpath):
+            problem = "has a name that is not valid UTF-8"
         stat = path.stat()
         found.append(
             LandingFile(
                 path=path,
                 relpath=relpath,
                 partition=partition,
-                landing_date=landing_date,
+                landing_date=partition_date(partition),
                 format=fmt or "unsupported",
                 size=stat.st_size,
                 mtime_ns=stat.st_mtime_ns,
@@ -108,6 +142,39 @@ def discover_files(data_dir: Path, table: str) -> list[LandingFile]:
             )
         )
     return found
+
+
+def by_partition(files: list[LandingFile]) -> dict[str, list[LandingFile]]:
+    grouped: dict[str, list[LandingFile]] = {}
+    for file in files:
+        grouped.setdefault(file.partition, []).append(file)
+    return grouped
+
+
+def select_partitions(
+    present: list[str],
+    logged: list[str],
+    partitions: list[str] | None = None,
+    dates: tuple[dt.date, dt.date] | None = None,
+) -> list[str]:
+    """The landing partitions a load looks at, among those with files (`present`) and
+    those loaded before (`logged`, to remove the rows of a partition that is gone):
+
+    - neither `partitions` nor `dates`: all of them (the command line, make load);
+    - `partitions`: exactly those (`--partition`);
+    - `dates` (first, last): a Dagster run of those landing dates: every `date=`
+      partition in the range, plus every partition that is not a date (files
+      directly in the table folder, and malformed folders, which then fail with
+      their message), so that Dagster and the command line load the same files.
+    """
+    known = sorted(set(present) | set(logged))
+    if partitions is not None:
+        return sorted(set(partitions))
+    if dates is None:
+        return known
+    first, last = dates
+    wanted = {f"{DATE_PREFIX}{first + dt.timedelta(days=i)}" for i in range((last - first).days + 1)}
+    return sorted(wanted | {p for p in known if partition_date(p) is None})
 
 
 def _csv_header(file: LandingFile) -> list[str]:
@@ -124,9 +191,10 @@ def _csv_header(file: LandingFile) -> list[str]:
 
 def _parquet_columns(con: duckdb.DuckDBPyConnection, file: LandingFile) -> list[str]:
     try:
-        rows = con.execute(
-            "describe select * from read_parquet(?, hive_partitioning = false)", [str(file.path)]
-        ).fetchall()
+        with readable_path(file.path) as path:
+            rows = con.execute(
+                "describe select * from read_parquet(?, hive_partitioning = false)", [path]
+            ).fetchall()
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
         raise LandingFileError(file.relpath, f"is not a readable Parquet file ({message})") from None

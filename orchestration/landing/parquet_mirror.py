@@ -11,18 +11,32 @@ name and renamed into place, so a reader sees the old file or the new one.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
-from urllib.parse import quote
 
 import duckdb
+
+from orchestration.sql import quote_identifier
 
 PREFIX = "part-"
 
 
+# Partition names used as they are in file names: plain characters only (Hadoop's
+# paths, which Spark uses, take `%`, `#`, `:` and spaces for URI syntax).
+_PLAIN = re.compile(r"[A-Za-z0-9=_.-]{1,150}")
+
+
 def partition_file_name(partition: str) -> str:
-    """The file of a landing partition (`date=2026-01-31`, or '' for the table folder)."""
-    return PREFIX + (quote(partition, safe="=-_.") if partition else "all") + ".parquet"
+    """The file of a landing partition: `part-<name>.parquet` for a plain name
+    (`date=2026-01-31`; `all` for the table folder), else `part-~<hash of the name>`
+    (`~` never occurs in a plain name, so the two forms never meet)."""
+    if not partition:
+        return f"{PREFIX}all.parquet"
+    if _PLAIN.fullmatch(partition):
+        return f"{PREFIX}{partition}.parquet"
+    return f"{PREFIX}~{hashlib.sha256(partition.encode('utf-8')).hexdigest()[:40]}.parquet"
 
 
 def _write_partition(con: duckdb.DuckDBPyConnection, table: str, partition: str, folder: Path) -> None:
@@ -31,10 +45,10 @@ def _write_partition(con: duckdb.DuckDBPyConnection, table: str, partition: str,
     # Timestamps with a time zone: Parquet marks them as UTC instants, which Spark
     # reads as its (session-time-zone) timestamp type; the session is UTC.
     con.execute(
-        f"copy (select * replace (cast(_loaded_at as timestamptz) as _loaded_at) from raw.{table} "
-        "where _landing_partition = ? order by _source_file, _source_row) "
-        f"to '{temporary}' (format parquet)",
-        [partition],
+        "copy (select * replace (cast(_loaded_at as timestamptz) as _loaded_at) "
+        f"from {quote_identifier('raw', table)} "
+        "where _landing_partition = ? order by _source_file, _source_row) to ? (format parquet)",
+        [partition, str(temporary)],
     )
     os.replace(temporary, final)
 
@@ -47,9 +61,13 @@ def mirror_table(
     partitions that are gone."""
     folder = mirror_dir / table
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(f".{PREFIX}*.tmp"):  # from a load that was killed while writing
+        leftover.unlink(missing_ok=True)
     partitions = [
         row[0]
-        for row in con.execute(f"select distinct _landing_partition from raw.{table}").fetchall()
+        for row in con.execute(
+            f"select distinct _landing_partition from {quote_identifier('raw', table)}"
+        ).fetchall()
         if row[0] is not None
     ]
     wanted = {partition_file_name(p): p for p in partitions}

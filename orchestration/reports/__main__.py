@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from orchestration import settings
 from orchestration.reports.build import BUILDERS, write_report
 from orchestration.serving import connect_serving
 
@@ -14,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("kind", choices=sorted(BUILDERS))
     parser.add_argument("--out", type=Path, help="folder (default: ONBOARDING_REPORTS_DIR)")
     args = parser.parse_args(argv)
+    if settings.command_line_check():
+        return 2
     with connect_serving() as con:
         report = BUILDERS[args.kind](con)
     dated, latest = write_report(report, args.out)

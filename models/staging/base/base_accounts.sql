@@ -33,7 +33,12 @@ ranked as (
         row_number() over (
             partition by typed.account_id
             order by
-                (typed.parse_error is null and typed.signed_up_at is not null) desc,
+                (
+                    typed.parse_error is null
+                    and typed.signed_up_at is not null
+                    and not {{ is_before_earliest_date('typed.signed_up_at') }}
+                    and not {{ is_after_load_time('typed.signed_up_at', 'typed.loaded_at') }}
+                ) desc,
                 typed.landing_date desc nulls last,
                 typed.source_file desc,
                 typed.source_row desc
@@ -48,6 +53,8 @@ checked as (
             malformed_line_check(),
             ["account_id is null", "missing_account_id"],
             ["signed_up_at is null", "invalid_signed_up_at"],
+            [is_before_earliest_date('signed_up_at'), "before_earliest_date"],
+            [is_after_load_time('signed_up_at'), "after_load_time"],
             ["copy_number > 1", "duplicate_account_id"],
         ]) }} as quarantine_reason
     from ranked
@@ -72,6 +79,8 @@ final as (
         case quarantine_reason
             when 'malformed_line' then parse_error
             when 'duplicate_account_id' then 'a more recently landed row of this account is kept'
+            when 'before_earliest_date' then 'signed_up_at is before earliest_plausible_date {{ earliest_plausible_date() }}'
+            when 'after_load_time' then 'signed_up_at is later than the load time plus max_clock_skew_hours'
         end as quarantine_detail,
         case when quarantine_reason is not null then raw_record end as raw_record
     from checked

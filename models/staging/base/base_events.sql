@@ -117,6 +117,9 @@ checked as (
              "invalid_properties"],
             [elapsed_seconds('ordered.received_at', 'ordered.occurred_at') ~ " > " ~ max_skew_seconds,
              "occurred_after_received"],
+            [is_before_earliest_date('ordered.occurred_at') ~ " or " ~ is_before_earliest_date('ordered.received_at'),
+             "before_earliest_date"],
+            [is_after_load_time('ordered.received_at', 'ordered.loaded_at'), "after_load_time"],
             ["ordered.previous_delivery_date >= "
              ~ dbt.dateadd('day', -lookback_days, 'ordered.landing_date'), "duplicate_event_id"],
         ]) }} as quarantine_reason
