@@ -35,7 +35,7 @@ SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
 
-.PHONY: help install browser java demo sample load build ui docs test lint format docs-check bench bench-quick clean clean-data
+.PHONY: help install browser java demo sample load build ui docs test soak lint format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -96,8 +96,8 @@ demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materi
 load: install  ## load the landing zone into the raw tables (what plain dbt reads)
 	$(BIN)/python -m orchestration.landing load
 
-build: load  ## load, plain `dbt build` (no Dagster), then publish the serving snapshot and reports
-	$(BIN)/dbt build
+build: load  ## load, `dbt build` (no Dagster; unit tests are for make test), then publish the snapshot and reports
+	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/python -m orchestration.publish
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
@@ -127,6 +127,10 @@ format: install  ## fix what ruff and sqlfluff can fix
 
 test: install browser java lint  ## install and run every test (dbt unit and data tests run inside them)
 	$(BIN)/pytest
+
+soak: install  ## the rebuild-equivalence check at length: 80 random changes on a bigger sample, with data tests, and its mutations
+	$(BIN)/pytest -m soak tests/test_rebuild_equivalence.py
+	$(BIN)/python -m tests.rebuild_equivalence --steps 80
 
 bench: install  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(prog="python -m orchestration.publish", description=__doc__).parse_args(argv)
     snapshot, reports = publish()
     print(
-        f"serving snapshot {snapshot.snapshot_id}: {snapshot.serving_file} ({len(snapshot.row_counts)} tables)"
+        f"serving snapshot {snapshot.snapshot_id}: {snapshot.serving_file} "
+        f"({len(snapshot.row_counts)} tables)"
     )
     for path in reports:
         print(f"report: {path}")

@@ -10,6 +10,12 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
+# Under pytest-xdist, each worker's dbt commands write their own target and log folders:
+# two dbt processes must not write one project's target/ at once.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["DBT_TARGET_PATH"] = str(REPO_ROOT / "target" / f"pytest-{worker}")
+    os.environ["DBT_LOG_PATH"] = str(REPO_ROOT / "logs" / f"pytest-{worker}")
+
 
 def project_env(data_dir: Path, warehouse: Path, **extra: str) -> dict[str, str]:
     """The environment a command of the project runs with, pointed at test paths."""

@@ -23,6 +23,7 @@ import io
 import math
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -34,8 +35,9 @@ from pathlib import Path
 
 import duckdb
 
+from tests.readme_recipes import EXPECTED, recipes, run_recipe
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ["dbt_project.yml", "models", "macros", "seeds", "tests/dbt"]
 # Columns that say when the loader ran, not what was loaded: a rebuild from scratch loads
 # the same files at another time.
 LOAD_TIME_COLUMNS = {"loaded_at", "_loaded_at"}
@@ -136,7 +138,7 @@ class ReferenceBuilder:
         self.process.start()
         self.pending = False
 
-    def start(self, ws: "Workspace") -> None:
+    def start(self, ws: Workspace) -> None:
         args = WITHOUT_UNIT_TESTS if ws.with_tests else WITHOUT_TESTS
         folder = ws.warehouse("reference").parent
         self.connection.send((ws.env("reference"), str(folder), str(ws.project), args))
@@ -165,6 +167,10 @@ class Workspace:
     reference: ReferenceBuilder | None = None
     # The reference build of a step starts with the step's first command: its inputs are final.
     reference_started: bool = True
+    # README recipes still to run: the first change of their kind runs the recipe, literally.
+    pending_recipes: set[str] = field(default_factory=set)
+    last_log: str = ""
+    killed_runs: bool = False
 
     @property
     def project(self) -> Path:
@@ -213,10 +219,27 @@ class Workspace:
             command += WITHOUT_UNIT_TESTS if self.with_tests else WITHOUT_TESTS
         if self.session is None:
             self.session = DbtSession()
-        return self.session.invoke(command, self.env(name, **extra))
+        self.last_log = self.session.invoke(command, self.env(name, **extra))
+        return self.last_log
 
     def build(self, *selection: str, **extra: str) -> str:
         return self.dbt("build", *selection, **extra)
+
+    def recipe(self, name: str) -> str | None:
+        """Run the README recipe `name` in the project checkout if it is still pending, as a
+        user would in a fresh shell pointed at this landing zone and warehouse; None if not."""
+        if name not in self.pending_recipes:
+            return None
+        self.pending_recipes.discard(name)
+        self._command_starts()
+        settings = {
+            "ONBOARDING_DATA_DIR": str(self.landing),
+            "ONBOARDING_WAREHOUSE": str(self.warehouse("incremental")),
+            "ONBOARDING_TEMP_DIR": str(self.root / "tmp"),
+            **self.settings,
+        }
+        run_recipe(name, self.project, settings, self.root / "home")
+        return f"README recipe {name}"
 
     def daily_run(self, day: dt.date) -> None:
         """What Dagster's daily job does for one landing date: load that partition of the
@@ -247,7 +270,7 @@ class Workspace:
         self.dbt("build", name="reference")
 
     def step(
-        self, change: Callable[["Workspace"], str], ignored: set[str] = frozenset()
+        self, change: Callable[[Workspace], str], ignored: set[str] = frozenset()
     ) -> tuple[str, list[str]]:
         """One change and its command, the reference rebuilt meanwhile; the differences."""
         self.reference_started = False
@@ -292,7 +315,8 @@ def run(command: list[str], env: dict[str, str], cwd: Path) -> str:
     result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
         raise StepFailed(
-            f"{' '.join(command)} exited {result.returncode}\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
+            f"{' '.join(command)} exited {result.returncode}\n"
+            f"{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
         )
     return result.stdout
 
@@ -304,21 +328,29 @@ def days_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
-def create_workspace(root: Path, sample: Path, seed: int, with_tests: bool = False) -> Workspace:
-    """A workspace over a copy of a generated landing zone (its `_truth` is left out)."""
+def create_workspace(
+    root: Path, sample: Path, seed: int, with_tests: bool = False, recipes: bool = False
+) -> Workspace:
+    """A workspace over a copy of a generated landing zone (its `_truth` is left out) and a
+    checkout of the project (every tracked file, and the virtualenv); with `recipes`, the
+    README recipes run as the first change of their kind."""
     ws = Workspace(root=root, rng=random.Random(seed), with_tests=with_tests)
-    for name in PROJECT_FILES:
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    for name in filter(None, tracked):
         source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, ws.project / name)
-        else:
+        if source.is_file():
             (ws.project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, ws.project / name)
+            shutil.copy2(source, ws.project / name)
+    (ws.project / ".venv").symlink_to(REPO_ROOT / ".venv")
     if not with_tests:
         # Column comments are not data: without them each build is seconds shorter.
         ws.edit_file(
             "dbt_project.yml", "relation: true\n      columns: true", "relation: false\n      columns: false"
         )
+    if recipes:
+        ws.pending_recipes = EXPECTED - {"shell-setup", "publish"}
     shutil.copytree(sample, ws.landing, ignore=shutil.ignore_patterns("_truth"))
     ws.load()
     ws.build()
@@ -411,6 +443,8 @@ def relation_count(warehouse: Path) -> int:
 
 
 def edit_milestones(ws: Workspace) -> str:
+    if done := ws.recipe("add-a-milestone"):
+        return done
     header, rows = ws.read_seed("milestones")
     segment = ws.rng.choice(sorted({r["segment"] for r in rows}))
     own = [r for r in rows if r["segment"] == segment]
@@ -450,7 +484,13 @@ def edit_milestones(ws: Workspace) -> str:
     return f"seed milestones: {what}; dbt build -s resource_type:seed+"
 
 
+def add_segment(ws: Workspace) -> str:
+    return ws.recipe("add-a-segment") or edit_segments(ws)
+
+
 def edit_segments(ws: Workspace) -> str:
+    if done := ws.recipe("change-a-window"):
+        return done
     header, rows = ws.read_seed("segments")
     row = ws.rng.choice(rows)
     window = ws.rng.randint(5, 40)
@@ -471,6 +511,8 @@ def edit_funnels(ws: Workspace) -> str:
 
 
 def edit_funnel_steps(ws: Workspace) -> str:
+    if done := ws.recipe("add-a-funnel"):
+        return done
     header, rows = ws.read_seed("funnel_steps")
     funnel = ws.rng.choice(sorted({r["funnel_name"] for r in rows}))
     own = [r for r in rows if r["funnel_name"] == funnel]
@@ -629,10 +671,31 @@ def land_late_events(ws: Workspace) -> str:
         )
     if ws.rng.random() < 0.5:
         ws.daily_run(day)
-        return f"late events landed on {day}; the daily run for {day}"
+        _only_changed_accounts_recomputed(ws, day)
+        return f"late events landed on {day}; the daily run for {day}, recomputing only their accounts"
     ws.load()
     ws.build()
     return f"late events landed on {day}; make build (load, dbt build)"
+
+
+def _only_changed_accounts_recomputed(ws: Workspace, day: dt.date) -> None:
+    """The daily run's log: the usage model recomputed exactly the accounts with staged
+    events on the new landing date (it reads every event of an account), not all of them."""
+    with duckdb.connect(str(ws.warehouse("incremental")), read_only=True) as con:
+        (moved,) = con.execute(
+            "select count(distinct account_id) from staging.stg_events where landing_date = ?", [day]
+        ).fetchone()
+        (accounts,) = con.execute("select count(*) from intermediate.int_accounts").fetchone()
+    if ws.killed_runs:
+        return  # a killed run may have recomputed them already: the re-run has less to do
+    said = re.search(r"int_account_weekly_usage: recomputing (\d+) of (\d+) accounts", ws.last_log)
+    if said:
+        if (int(said[1]), int(said[2])) != (moved, accounts) or moved >= accounts:
+            raise StepFailed(
+                f"the daily run recomputed {said[1]} of {said[2]} accounts, not the {moved} that moved"
+            )
+    elif not re.search(r"int_account_weekly_usage: .*: recomputing all", ws.last_log):
+        raise StepFailed(f"the daily run did not say what it recomputed:\n{ws.last_log[-3000:]}")
 
 
 def redeliver_date(ws: Workspace) -> str:
@@ -670,6 +733,12 @@ def delete_landing_date(ws: Workspace) -> str:
 
 def backfill_out_of_order(ws: Workspace) -> str:
     """An old range re-delivered (files rewritten) and backfilled in one run."""
+    if "backfill" in ws.pending_recipes:
+        # The recipe's dates, re-delivered (the sample starts on 2026-01-01).
+        for day in ("2026-02-01", "2026-02-02"):
+            for path in (ws.landing / "events" / f"date={day}").glob("*"):
+                os.utime(path, None)
+        return ws.recipe("backfill") or ""
     dates = ws.landed_dates()
     start = ws.rng.randrange(0, max(1, len(dates) - 5))
     first, last = dates[start], dates[min(len(dates) - 1, start + ws.rng.randint(1, 6))]
@@ -703,7 +772,10 @@ def replace_accounts(ws: Workspace) -> str:
     Path(f"{path}.new").replace(path)
     ws.load()
     ws.build()
-    return f"accounts file replaced ({moved} signed up at another time, {resegmented} re-segmented, maybe {removed} removed); make build"
+    return (
+        f"accounts file replaced ({moved} signed up at another time, {resegmented} re-segmented, "
+        f"maybe {removed} removed); make build"
+    )
 
 
 def replace_subscriptions_or_surveys(ws: Workspace) -> str:
@@ -724,6 +796,11 @@ def replace_subscriptions_or_surveys(ws: Workspace) -> str:
 
 
 def new_as_of(ws: Workspace) -> str:
+    if "replay-as-of" in ws.pending_recipes:
+        # The reference replays the same instant: what the recipe sets for its command.
+        (instant,) = re.findall(r'ONBOARDING_AS_OF="([^"]+)"', recipes()["replay-as-of"])
+        ws.settings["ONBOARDING_AS_OF"] = instant
+        return ws.recipe("replay-as-of") or ""
     dates = ws.landed_dates()
     if "ONBOARDING_AS_OF" in ws.settings and ws.rng.random() < 0.5:
         del ws.settings["ONBOARDING_AS_OF"]
@@ -761,11 +838,25 @@ def killed_and_rerun(ws: Workspace) -> str:
         return original_build(*selection, **extra)
 
     ws.build = killed_build  # type: ignore[method-assign]
+    ws.killed_runs = True
     try:
         what = inner(ws)
     finally:
         ws.build = original_build  # type: ignore[method-assign]
+        ws.killed_runs = False
     return f"{what}; its dbt build killed after {killed_after:.1f} s, then run again"
+
+
+def older_version_table(ws: Workspace) -> str:
+    """An account-level table as an older version of the project left it (no fingerprint
+    column, rows missing): an ordinary run rebuilds it whole, saying why."""
+    with duckdb.connect(str(ws.warehouse("incremental"))) as con:
+        con.execute("alter table intermediate.int_account_milestones drop column _inputs_fingerprint")
+        con.execute("delete from intermediate.int_account_milestones where step_number = 1")
+    log = ws.build()
+    if "int_account_milestones: its table was built by an older version of the project" not in log:
+        raise StepFailed(f"the rebuild of an older table did not say why:\n{log[-3000:]}")
+    return "int_account_milestones as an older version left it; dbt build"
 
 
 def rerun(ws: Workspace) -> str:
@@ -775,6 +866,7 @@ def rerun(ws: Workspace) -> str:
 
 CHANGES: list[Callable[[Workspace], str]] = [
     edit_milestones,
+    add_segment,
     edit_segments,
     edit_funnels,
     edit_funnel_steps,
@@ -790,6 +882,7 @@ CHANGES: list[Callable[[Workspace], str]] = [
     replace_subscriptions_or_surveys,
     new_as_of,
     killed_and_rerun,
+    older_version_table,
     rerun,
 ]
 

@@ -185,8 +185,9 @@ def test_the_dbt_resource_runs_the_target_named_by_onboarding_dbt_target():
         [sys.executable, "-c", script], {**os.environ, "ONBOARDING_DBT_TARGET": "snowflake"}, check=False
     )
     assert refused.returncode != 0
-    assert "ONBOARDING_DBT_TARGET='snowflake' is not an output of profiles/profiles.yml (duckdb, spark)" in (
-        refused.stderr
+    assert (
+        "ONBOARDING_DBT_TARGET='snowflake' is not an output of profiles/profiles.yml that builds "
+        "(duckdb, spark;" in (refused.stderr)
     )
 
 
@@ -221,7 +222,9 @@ def test_the_report_schedules_write_their_report_from_a_fresh_serving_snapshot()
         keys = selected(defs.resolve_schedule_def(schedule).job_name)
         assert {report, serving, AssetKey(["marts", "kpi_activation_rate"])} <= keys
         assert other not in keys
-    assert serving in selected("onboarding_daily") and weekly not in selected("onboarding_daily")
+    # Every build job publishes the snapshot and rewrites both reports from it: they never
+    # lag the marts.
+    assert {serving, weekly, monthly} <= selected("onboarding_daily")
     assert {serving, weekly, monthly} <= selected("onboarding_full_build")
 
 

@@ -3,12 +3,13 @@ random sequence of changes (seed, var and SQL edits, late and re-delivered landi
 removed, files deleted or replaced, a new as-of, out-of-order backfills, a killed run) and
 the ordinary command for it, every table and view of the warehouse equals a from-scratch
 build of the same inputs. `make soak` runs a longer sequence on a bigger sample, with the
-data tests. Then the same check with the fingerprint, or the per-account digest, switched
-off: it must fail, or it could not catch anything."""
+data tests, and the same check with the fingerprint, or the per-account digest, switched
+off: it must fail, or it could not catch anything (marked `soak`: not in `make test`)."""
 
 import pytest
 
 from tests.conftest import generate_sample
+from tests.readme_recipes import EXPECTED
 from tests.rebuild_equivalence import (
     BOOKKEEPING_COLUMNS,
     CHANGES,
@@ -29,6 +30,7 @@ STEPS = 25
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
+    # From 2026-01-01 (the generator's default) over 45 days: the dates the README's recipes name.
     return generate_sample(tmp_path_factory.mktemp("rebuild") / "landing", 40, 45, 5)
 
 
@@ -42,10 +44,13 @@ def reference_builder():
 def test_every_table_equals_a_full_rebuild_after_each_of_a_random_sequence_of_changes(
     sample, reference_builder, tmp_path
 ):
-    ws = create_workspace(tmp_path, sample, seed=2026)
+    ws = create_workspace(tmp_path, sample, seed=2026, recipes=True)
     ws.reference = reference_builder
     done = run_random_steps(ws, STEPS)
     assert len(done) == STEPS
+    # The README's recipes were among the changes, run literally.
+    assert not ws.pending_recipes
+    assert sum("README recipe" in line for line in done) == len(EXPECTED - {"shell-setup", "publish"})
     # Every kind of change came at least once; every relation of the warehouse was compared.
     assert len(CHANGES) <= STEPS
     assert relation_count(ws.warehouse("reference")) >= 60
@@ -83,6 +88,7 @@ def _disable(ws: Workspace, relpath: str, old: str, new: str) -> None:
     ],
     ids=["fingerprint", "account_digest"],
 )
+@pytest.mark.soak
 def test_the_check_fails_when_the_incremental_machinery_is_switched_off(
     sample, reference_builder, tmp_path, mutation, change
 ):

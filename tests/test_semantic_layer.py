@@ -1,6 +1,8 @@
 """The semantic layer (models/semantic): metrics queried through MetricFlow's CLI
-(`mf query`) on the session's built warehouse equal the KPI marts for the same
-grouping."""
+(`mf query`, target `serving`) read the serving snapshot, which the README's publish
+recipe writes after a plain `dbt build`; they equal the KPI marts of the warehouse for
+the same grouping. The snapshot's tables equal the marts, and both reports are
+rewritten from it."""
 
 import csv
 import math
@@ -8,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VENV_BIN, run_command
+from tests.conftest import REPO_ROOT, VENV_BIN, run_command
+from tests.readme_recipes import run_recipe
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +44,42 @@ MARTS = {
 }
 
 
-def mf_query(built, metrics: list[str], group_by: list[str], out: Path) -> list[dict]:
+@pytest.fixture(scope="module")
+def published(built, tmp_path_factory):
+    """The README's publish recipe, run literally in a fresh shell on the built warehouse."""
+    folder = tmp_path_factory.mktemp("published")
+    settings = {
+        "ONBOARDING_WAREHOUSE": str(built.warehouse),
+        "ONBOARDING_DATA_DIR": str(built.data_dir),
+        "ONBOARDING_SERVING_DIR": str(folder / "serving"),
+        "ONBOARDING_REPORTS_DIR": str(folder / "reports"),
+    }
+    run_recipe("publish", REPO_ROOT, settings, folder / "home")
+    return {**built.env, **settings, "ONBOARDING_DBT_TARGET": "serving"}
+
+
+def test_the_publish_recipe_serves_the_marts_and_rewrites_both_reports(built, published):
+    import duckdb
+
+    serving = Path(published["ONBOARDING_SERVING_DIR"]) / "onboarding_serving.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = dict(con.execute("select table_name, row_count from serving_snapshot").fetchall())
+        assert {"fct_account_retention", "fct_account_onboarding", "kpi_activation_rate"} <= set(tables)
+        for table in tables:
+            schema = "config" if table == "metric_targets" else "marts"
+            served = sorted(con.execute(f'select * exclude (snapshot_id) from main."{table}"').fetchall())
+            assert served == sorted(built.query(f'select * from {schema}."{table}"')), table
+    reports = sorted(p.name for p in Path(published["ONBOARDING_REPORTS_DIR"]).glob("*.html"))
+    assert {"weekly_funnel_review.html", "monthly_trend_report.html"} <= set(reports)
+
+
+def mf_query(published: dict, metrics: list[str], group_by: list[str], out: Path) -> list[dict]:
+    """`mf query` on the `serving` target: it reads the published snapshot."""
     grouping = ["--group-by", ",".join(group_by)] if group_by else []
     run_command(
         [str(VENV_BIN / "mf"), "query", "--quiet", "--metrics", ",".join(metrics), *grouping,
          "--csv", str(out)],
-        built.env,
+        published,
     )  # fmt: skip
     with out.open() as f:
         return list(csv.DictReader(f))
@@ -62,8 +95,8 @@ def same(actual: float | None, expected) -> bool:
     return actual is not None and math.isclose(actual, float(expected), rel_tol=1e-9, abs_tol=1e-9)
 
 
-def test_onboarding_metrics_equal_the_kpi_marts_by_month_and_segment(built, tmp_path):
-    rows = mf_query(built, ONBOARDING_METRICS, MONTH_SEGMENT, tmp_path / "onboarding.csv")
+def test_onboarding_metrics_equal_the_kpi_marts_by_month_and_segment(built, published, tmp_path):
+    rows = mf_query(published, ONBOARDING_METRICS, MONTH_SEGMENT, tmp_path / "onboarding.csv")
     by_group = {(r["metric_time__month"][:10], r["account__segment"]): r for r in rows}
     assert len(by_group) == len(rows) > 4
     for metric, sql in MARTS.items():
@@ -79,9 +112,11 @@ def test_onboarding_metrics_equal_the_kpi_marts_by_month_and_segment(built, tmp_
     assert sum(number(r["activation_rate"]) is not None for r in rows) >= len(rows) // 2
 
 
-def test_net_revenue_retention_equals_the_cohort_mart(built, tmp_path):
+def test_net_revenue_retention_equals_the_cohort_mart(built, published, tmp_path):
     group_by = ["metric_time__month", "signup_cohort__month_number"]
-    rows = mf_query(built, ["net_revenue_retention", "cohort_paying_share"], group_by, tmp_path / "nrr.csv")
+    rows = mf_query(
+        published, ["net_revenue_retention", "cohort_paying_share"], group_by, tmp_path / "nrr.csv"
+    )
     got = {(r["metric_time__month"][:10], int(r["signup_cohort__month_number"])): r for r in rows}
     expected = built.query(
         "select signup_month, month_number, net_revenue_retention, paying_share "
@@ -94,10 +129,10 @@ def test_net_revenue_retention_equals_the_cohort_mart(built, tmp_path):
         assert same(number(row["cohort_paying_share"]), paying), (month, month_number)
 
 
-def test_at_risk_metrics_equal_the_rescue_mart_by_rule_and_segment(built, tmp_path):
+def test_at_risk_metrics_equal_the_rescue_mart_by_rule_and_segment(built, published, tmp_path):
     group_by = ["alert__rule_name", "alert__segment"]
     metrics = ["at_risk_accounts", "at_risk_rescue_rate"]
-    rows = mf_query(built, metrics, group_by, tmp_path / "at_risk.csv")
+    rows = mf_query(published, metrics, group_by, tmp_path / "at_risk.csv")
     got = {(r["alert__rule_name"], r["alert__segment"]): r for r in rows}
     expected = built.query(
         "select rule_name, segment, alerted_accounts, rescue_rate from marts.kpi_at_risk_rescue "
@@ -109,7 +144,7 @@ def test_at_risk_metrics_equal_the_rescue_mart_by_rule_and_segment(built, tmp_pa
         assert int(row["at_risk_accounts"]) == alerted, (rule, segment)
         assert same(number(row["at_risk_rescue_rate"]), rescue_rate), (rule, segment)
     # Over all rules an account counts once: the mart's 'any_rule' row for every segment.
-    (total,) = mf_query(built, ["at_risk_accounts"], [], tmp_path / "at_risk_total.csv")
+    (total,) = mf_query(published, ["at_risk_accounts"], [], tmp_path / "at_risk_total.csv")
     ((any_rule,),) = built.query(
         "select alerted_accounts from marts.kpi_at_risk_rescue "
         "where rule_name = 'any_rule' and segment = 'all'"

@@ -18,6 +18,10 @@ single-run backfill policy:
 The range goes through environment variables read with `env_var()`, not
 `--vars`: dbt keeps partial parsing when only an environment variable
 changes, while a changed `--vars` forces a full re-parse on every run.
+
+Production builds do production work: dbt's unit tests pin the SQL, not the data,
+so they run in `make test` and CI (and in a developer's plain `dbt build`), not
+in these runs (DBT_EXCLUDE_RESOURCE_TYPES=unit_test); every data test runs.
 """
 
 import os
@@ -42,6 +46,8 @@ from orchestration.resources import dbt_project
 from orchestration.spark_tables import publish_spark_tables
 
 LAYER_GROUPS = {"staging", "intermediate", "marts"}
+# What production builds leave out: unit tests run in make test and CI.
+PRODUCTION = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test"}
 PARTITIONED_TAG = "landing_date_partitioned"
 # Owners per layer: who to ask about an asset in the UI.
 OWNERS = {
@@ -121,7 +127,7 @@ def onboarding_dbt_daily(context: AssetExecutionContext, dbt: DbtCliResource):
     context.log.info(f"rebuilding landing dates {start} .. {end}")
     # Eager (dbt's default): the tests of these models run here, including those that
     # also read a model of the other dbt asset (relationships to stg_accounts).
-    with environment({**dbt_partition_env(start, end), "DBT_INDIRECT_SELECTION": "eager"}):
+    with environment({**dbt_partition_env(start, end), **PRODUCTION, "DBT_INDIRECT_SELECTION": "eager"}):
         invocation = dbt.cli(["build"], context=context)
     yield from _streamed(context, invocation)
 
@@ -162,7 +168,7 @@ def _build_unpartitioned(context: AssetExecutionContext, dbt: DbtCliResource):
     # Buildable: a test runs here when every model it reads is selected or upstream of
     # the selection; a test that also reads the partitioned event models runs with them.
     unset_range = {"ONBOARDING_PARTITION_START": "", "ONBOARDING_PARTITION_END": ""}
-    with environment({**unset_range, "DBT_INDIRECT_SELECTION": "buildable"}):
+    with environment({**unset_range, **PRODUCTION, "DBT_INDIRECT_SELECTION": "buildable"}):
         invocation = dbt.cli(["build"], context=context)
     yield from _streamed(context, invocation)
 
