@@ -56,6 +56,24 @@ def load_landing(env: dict[str, str], *extra: str) -> subprocess.CompletedProces
     return run_command([sys.executable, "-m", "orchestration.landing", "load", *extra], env)
 
 
+# The longest test files first: pytest-xdist hands out files in this order, so the long
+# ones do not start last on one worker while the other sits idle.
+LONGEST_FIRST = [
+    "test_rebuild_equivalence.py",
+    "test_spark_equivalence.py",
+    "test_dagster.py",
+    "test_ui.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch):
     """No test reads the developer's own ONBOARDING_* settings."""
