@@ -598,12 +598,12 @@ def edit_var(ws: Workspace) -> str:
 # A model edit and its inverse: applying one toggles the model between two versions.
 MODEL_EDITS = [
     (
-        "models/intermediate/int_account_weekly_usage.sql",
+        "models/intermediate/engagement/int_account_weekly_usage.sql",
         "event_category <> 'outreach'",
         "event_category not in ('outreach', 'navigation')",
     ),
     (
-        "models/intermediate/int_funnel_attempt_steps.sql",
+        "models/intermediate/funnels/int_funnel_attempt_steps.sql",
         "<= conversion_window_seconds",
         "< conversion_window_seconds",
     ),
@@ -614,7 +614,7 @@ MODEL_EDITS = [
         "lower({{ clean_text('user_id') }}) as user_id",
     ),
     (
-        "models/intermediate/int_account_milestones.sql",
+        "models/intermediate/onboarding/int_account_milestones.sql",
         "where occurrence_number = min_count",
         "where occurrence_number = min_count + 1",
     ),

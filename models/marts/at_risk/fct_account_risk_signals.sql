@@ -25,7 +25,7 @@ final as (
         signals.threshold,
         signals.rule_subject,
         signals.occurrences,
-        signals.detail
+        {{ risk_signal_detail('signals.rule_name', 'signals.rule_subject', 'signals.occurrences') }} as detail
     from signals
     inner join accounts
         on signals.account_id = accounts.account_id

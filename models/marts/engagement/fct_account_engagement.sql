@@ -21,6 +21,10 @@ milestones as (
     select * from {{ ref('int_account_milestones') }}
 ),
 
+activation as (
+    select * from {{ ref('int_account_activation') }}
+),
+
 as_of as (
     select as_of_at from {{ ref('int_as_of') }}
 ),
@@ -73,11 +77,13 @@ touches as (
 
 key_milestones as (
     select
-        account_id,
-        max(case when step_number = 1 then reached_at end) as first_milestone_at,
-        max(case when is_activation then reached_at end) as activated_at
+        milestones.account_id,
+        max(case when milestones.step_number = 1 then milestones.reached_at end) as first_milestone_at,
+        max(activation.activated_at) as activated_at
     from milestones
-    group by account_id
+    inner join activation
+        on milestones.account_id = activation.account_id
+    group by milestones.account_id
 ),
 
 final as (

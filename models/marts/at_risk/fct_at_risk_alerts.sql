@@ -12,20 +12,15 @@ accounts as (
     select * from {{ ref('int_accounts') }}
 ),
 
-milestones as (
-    select * from {{ ref('int_account_milestones') }}
+activation as (
+    select
+        account_id,
+        activated_at
+    from {{ ref('int_account_activation') }}
 ),
 
 as_of as (
     select as_of_at from {{ ref('int_as_of') }}
-),
-
-activation as (
-    select
-        account_id,
-        reached_at as activated_at
-    from milestones
-    where is_activation
 ),
 
 ranked as (
@@ -52,7 +47,7 @@ final as (
         cast(ranked.day_ends_at as date) as alerted_on,
         ranked.rule_subject,
         ranked.occurrences,
-        ranked.detail,
+        {{ risk_signal_detail('ranked.rule_name', 'ranked.rule_subject', 'ranked.occurrences') }} as detail,
         cast(ranked.days_fired as integer) as days_fired,
         activation.activated_at,
         activation.activated_at is not null as is_rescued,

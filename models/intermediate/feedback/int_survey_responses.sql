@@ -1,6 +1,6 @@
 {#- Survey responses of known accounts from their sign-up on (a response dated
     before the sign-up is left out), with whether the account had activated
-    by then (the activation milestone reached at or before the response). -#}
+    by then (activated at or before the response: int_account_activation). -#}
 
 with
 
@@ -15,9 +15,8 @@ accounts as (
 activations as (
     select
         account_id,
-        reached_at as activated_at
-    from {{ ref('int_account_milestones') }}
-    where is_activation and is_reached
+        activated_at
+    from {{ ref('int_account_activation') }}
 ),
 
 final as (
