@@ -1,7 +1,7 @@
 """The weekly onboarding funnel review and the monthly trend report, each one
 self-contained HTML file, built from one serving snapshot.
 
-    python -m orchestration.reports weekly|monthly     (what the Dagster assets run)
+    onboarding report weekly|monthly     (what the Dagster assets run)
 """
 
 from __future__ import annotations

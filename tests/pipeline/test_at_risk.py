@@ -1,0 +1,170 @@
+"""At-risk accounts on generated data: the planted risk patterns are found on their
+day, and the alerts outbox sends each alert once across re-runs, a replay of the
+same dates, a lost outbox table, and a receiver that fails once."""
+
+import datetime as dt
+import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.alerts.outbox import OUTBOX_TABLE, OutboxSettings, ids_in_file, send_new_alerts
+from tests.support.commands import run_dbt
+
+pytestmark = pytest.mark.slow
+RISK_MODELS = ["int_as_of", "int_account_risk_signals", "fct_at_risk_alerts"]
+
+
+def test_every_planted_risk_pattern_fires_on_its_day_with_its_subject(built):
+    planted = pq.read_table(built.data_dir / "_truth" / "risk_patterns.parquet").to_pylist()
+    assert {row["rule_name"] for row in planted} == {"repeated_help_topic", "repeated_failures", "no_login"}
+    fired = {
+        (account, rule, day): (subject, occurrences)
+        for account, rule, day, subject, occurrences in built.query(
+            "select account_id, rule_name, day_number, rule_subject, occurrences "
+            "from marts.fct_account_risk_signals"
+        )
+    }
+    for row in planted:
+        key = (row["account_id"], row["rule_name"], row["day_number"])
+        assert key in fired, key
+        subject, occurrences = fired[key]
+        assert subject == row["rule_subject"], key
+        assert occurrences >= (4 if row["rule_name"] == "no_login" else 5), key
+    # Each planted account is alerted for its rule, on the planted day or earlier.
+    alerts = {
+        (account, rule): day
+        for account, rule, day in built.query(
+            "select account_id, rule_name, alert_day_number from marts.fct_at_risk_alerts"
+        )
+    }
+    for row in planted:
+        assert alerts[(row["account_id"], row["rule_name"])] <= row["day_number"]
+
+
+def test_signals_are_evaluated_before_activation_only_and_rescue_adds_up(built):
+    (after_activation,) = built.query("""
+        select count(*) from marts.fct_account_risk_signals as signals
+        inner join marts.fct_account_onboarding as accounts on signals.account_id = accounts.account_id
+        where accounts.activated_at < signals.day_ends_at
+    """)[0]
+    assert after_activation == 0
+    rows = built.query("""
+        select rule_name, alerted_accounts, rescued_accounts, rescue_rate
+        from marts.kpi_at_risk_rescue where segment = 'all'
+    """)
+    per_rule = {rule: (alerted, rescued, rate) for rule, alerted, rescued, rate in rows}
+    counted = dict(
+        built.query(
+            "select rule_name, count(*) from marts.fct_at_risk_alerts where is_rescued group by rule_name"
+        )
+    )
+    for rule, (alerted, rescued, rate) in per_rule.items():
+        if rule != "any_rule":
+            assert rescued == counted.get(rule, 0)
+        assert abs(rate - rescued / alerted) < 1e-9
+    (accounts,) = built.query("select count(distinct account_id) from marts.fct_at_risk_alerts")[0]
+    assert per_rule["any_rule"][0] == accounts > 0
+
+
+@pytest.fixture
+def outbox_warehouse(built, tmp_path):
+    """A copy of the built warehouse, for tests that write the outbox and rebuild the alerts."""
+    warehouse = tmp_path / "onboarding.duckdb"
+    shutil.copy(built.warehouse, warehouse)
+    env = {**built.env, "ONBOARDING_WAREHOUSE": str(warehouse)}
+    return warehouse, env
+
+
+def _rebuild_alerts(env: dict, as_of: str | None = None) -> None:
+    extra = {"ONBOARDING_AS_OF": as_of} if as_of else {}
+    run_dbt(["run", "--quiet", "-s", *RISK_MODELS], {**env, **extra})
+
+
+def _send(warehouse, settings: OutboxSettings):
+    with duckdb.connect(str(warehouse)) as con:
+        return send_new_alerts(con, settings)
+
+
+def _outbox(warehouse) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"select alert_id, status, post_status from {OUTBOX_TABLE}").fetchall()
+
+
+def test_each_alert_is_sent_once_across_reruns_a_replayed_range_and_a_lost_table(
+    built, outbox_warehouse, tmp_path
+):
+    warehouse, env = outbox_warehouse
+    settings = OutboxSettings(file=tmp_path / "alerts.jsonl", url=None, max_age_days=3)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (as_of,) = con.execute("select as_of_at from intermediate.int_as_of").fetchone()
+    earlier = (as_of.replace(microsecond=0) - dt.timedelta(days=20)).isoformat(sep=" ")
+
+    # Day by day as it happened: the state 20 days ago, then today.
+    _rebuild_alerts(env, earlier)
+    first = _send(warehouse, settings)
+    assert first.sent and first.stale  # recent alerts go out, older history does not
+    assert _send(warehouse, settings).sent == []  # a re-run sends nothing
+    _rebuild_alerts(env)
+    second = _send(warehouse, settings)
+    assert second.sent
+    # A backfill replays the same dates: nothing is sent twice.
+    _rebuild_alerts(env, earlier)
+    assert _send(warehouse, settings).sent == []
+
+    lines = settings.file.read_text().splitlines()
+    ids = [json.loads(line)["alert_id"] for line in lines]
+    assert len(ids) == len(set(ids)) == len(first.sent) + len(second.sent)
+    recorded = _outbox(warehouse)
+    assert len(recorded) == len({alert_id for alert_id, _, _ in recorded})
+    # Every alert of today's mart (the shared build's) is recorded once: sent or stale.
+    assert len(recorded) == built.query("select count(*) from marts.fct_at_risk_alerts")[0][0]
+    assert {a for a, status, _ in recorded if status == "sent"} == set(ids)
+
+    # The table is lost (a new warehouse): the file still counts, nothing is sent again.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"drop table {OUTBOX_TABLE}")
+    again = _send(warehouse, settings)
+    assert again.sent == [] and again.recovered == len(ids)
+    assert set(ids_in_file(settings.file)) == set(ids)
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    received: list[dict] = []
+    fail_next = 1
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if _Receiver.fail_next:
+            _Receiver.fail_next -= 1
+            self.send_response(503)
+        else:
+            _Receiver.received.append(body)
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_alerts_are_posted_once_and_a_refused_post_is_retried(outbox_warehouse, tmp_path):
+    warehouse, _ = outbox_warehouse
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/alerts"
+        settings = OutboxSettings(file=tmp_path / "alerts.jsonl", url=url, max_age_days=3)
+        first = _send(warehouse, settings)
+        assert first.sent and first.post_failures == 1 and first.posted == len(first.sent) - 1
+        second = _send(warehouse, settings)
+        assert second.sent == [] and (second.posted, second.post_failures) == (1, 0)
+        assert _send(warehouse, settings).posted == 0
+    finally:
+        server.shutdown()
+    received = [body["alert_id"] for body in _Receiver.received]
+    assert sorted(received) == sorted(line["alert_id"] for line in first.sent)
+    assert {post for _, status, post in _outbox(warehouse) if status == "sent"} == {"delivered"}

@@ -1,0 +1,52 @@
+"""A generated year and more, for the outcome marts that need six or twelve months
+of history (revenue, milestone discovery) and for an experiment large enough that
+its confidence interval is informative: 1,500 accounts over 400 days, with light
+background activity (the outcomes depend on the planted milestones and
+subscriptions, not on how busy the accounts are). Only the outcome marts and what
+they read are built. The `outcomes` fixture in conftest.py builds it once."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from tests.support.commands import generate_sample, load_landing, project_env, run_dbt
+
+ACCOUNTS, DAYS, SEED, START, ACTIVITY = 1500, 400, 3, "2025-09-01", "0.3"
+MARTS = [
+    "kpi_expansion_by_activation",
+    "kpi_mrr_monthly",
+    "kpi_nrr_by_signup_cohort",
+    "kpi_activation_candidates",
+    "kpi_onboarding_experiments",
+]
+
+
+@dataclass
+class Outcomes:
+    data_dir: Path
+    warehouse: Path
+    accounts: list[dict]
+    summary: dict
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+def build_outcomes(root: Path) -> Outcomes:
+    data_dir = generate_sample(
+        root / "landing", ACCOUNTS, DAYS, SEED, "--start", START, "--activity", ACTIVITY
+    )
+    warehouse = root / "warehouse" / "onboarding.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    env = project_env(data_dir, warehouse)
+    load_landing(env)
+    selection = [f"+{name}" for name in MARTS]
+    # Models and seeds only: their tests run in the shared build; here only values matter.
+    run_dbt(["build", "--quiet", "--exclude-resource-type", "test", "unit_test", "-s", *selection], env)
+    accounts = pq.read_table(data_dir / "_truth" / "accounts.parquet").to_pylist()
+    summary = json.loads((data_dir / "_truth" / "summary.json").read_text())
+    return Outcomes(data_dir, warehouse, accounts, summary)
