@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # Settings shared by every target (override on the command line or in the environment).
-export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_PROFILES_DIR := $(CURDIR)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # dagster dev reads [tool.dagster] in pyproject.toml; the `dagster asset` and
 # `dagster job` subcommands of Dagster 1.13 do not, so they get -m. (Exporting

@@ -50,7 +50,7 @@ class Dataset:
             ONBOARDING_WAREHOUSE=str(warehouse),
             ONBOARDING_TEMP_DIR=str(warehouse.parent / "tmp"),
             ONBOARDING_PARTITIONS_START=START.isoformat(),
-            DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
+            DBT_PROFILES_DIR=str(REPO_ROOT),
             DO_NOT_TRACK="1",
             **extra,
         )

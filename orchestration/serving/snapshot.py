@@ -22,7 +22,7 @@ as-of, and one row count per table), so a reader can check that what it read
 is one complete snapshot. The tables sit in the file's main schema (what BI tools
 list first); views under the warehouse's schema names (`marts.kpi_activation_rate`)
 let the semantic layer read the snapshot with the relation names dbt gives them
-(the `serving` target of profiles/profiles.yml).
+(the `serving` target of profiles.yml).
 """
 
 from __future__ import annotations

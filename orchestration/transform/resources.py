@@ -31,7 +31,7 @@ _BIN = str(Path(sys.executable).parent)
 if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
 
-# The dbt target (profiles/profiles.yml) every dbt command of Dagster runs against:
+# The dbt target (profiles.yml) every dbt command of Dagster runs against:
 # ONBOARDING_DBT_TARGET, `duckdb` (default), `spark` or another output. The same asset graph runs on
 # either; the manifest is parsed for that target (materializations differ).
 DBT_TARGET = dbt_target()

@@ -190,7 +190,7 @@ def _reasons_in_contract(table: str) -> set[str]:
 
 
 def _reasons_in_readme() -> set[str]:
-    text = (REPO_ROOT / "README.md").read_text()
+    text = (REPO_ROOT / "docs" / "own-data.md").read_text()
     section = text[text.index("**Bad input.**") : text.index("**Late and repeated events.**")]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     return {code for line in rows for code in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
@@ -198,7 +198,7 @@ def _reasons_in_readme() -> set[str]:
 
 def test_every_quarantine_reason_is_in_the_contract_the_tests_and_the_readme():
     """The reasons staging gives, per table, are the model's accepted values and the
-    contract's (_sources.yml, where every column states its type and rule); README's
+    contract's (_sources.yml, where every column states its type and rule); docs/own-data.md's
     bad-input table lists every one of them."""
     every = set()
     for table in ("events", "accounts", "subscriptions", "surveys"):

@@ -119,7 +119,7 @@ def test_drift_checks_freshness_owners_and_code_links():
 
 
 def test_the_dbt_resource_runs_the_target_named_by_onboarding_dbt_target():
-    """The same asset graph on either dbt target (profiles/profiles.yml); a typo is refused."""
+    """The same asset graph on either dbt target (profiles.yml); a typo is refused."""
     from orchestration.definitions import defs
 
     assert defs.resources["dbt"].target == "duckdb"  # the default
@@ -140,7 +140,7 @@ def test_the_dbt_resource_runs_the_target_named_by_onboarding_dbt_target():
     )
     assert refused.returncode != 0
     assert (
-        "ONBOARDING_DBT_TARGET='snowflake' is not an output of profiles/profiles.yml that builds "
+        "ONBOARDING_DBT_TARGET='snowflake' is not an output of profiles.yml that builds "
         "(duckdb, spark;" in (refused.stderr)
     )
 

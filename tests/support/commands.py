@@ -21,7 +21,7 @@ def project_env(data_dir: Path, warehouse: Path, **extra: str) -> dict[str, str]
         ONBOARDING_DATA_DIR=str(data_dir),
         ONBOARDING_WAREHOUSE=str(warehouse),
         ONBOARDING_TEMP_DIR=str(warehouse.parent / "tmp"),
-        DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
+        DBT_PROFILES_DIR=str(REPO_ROOT),
         DO_NOT_TRACK="1",
         **extra,
     )

@@ -195,7 +195,7 @@ class Workspace:
             ONBOARDING_WAREHOUSE=str(self.warehouse(name)),
             ONBOARDING_TEMP_DIR=str(self.root / "tmp"),
             ONBOARDING_DUCKDB_THREADS="1",
-            DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
+            DBT_PROFILES_DIR=str(REPO_ROOT),
             DO_NOT_TRACK="1",
             **self.settings,
             **extra,
