@@ -25,12 +25,13 @@ in these runs (DBT_EXCLUDE_RESOURCE_TYPES=unit_test); every data test runs.
 """
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetSpec, FreshnessPolicy
+from dagster import AssetExecutionContext, AssetSpec, FreshnessPolicy, Output
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -178,10 +179,38 @@ def _build_unpartitioned(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from _streamed(context, invocation)
 
 
+# What an incremental model says it recomputes, and why (macros/incremental/):
+# "int_account_milestones: seeds/milestones.csv changed: recomputing all 3839 accounts".
+RECOMPUTE_NOTE = re.compile(r"^(?P<model>\w+): (?P<note>.*\b(recomputing|rebuilding)\b.*)$")
+
+
+def _with_recompute_notes(context: AssetExecutionContext, invocation: DbtCliInvocation) -> Iterator:
+    """dbt's events as Dagster events (what invocation.stream() yields), each incremental
+    model's materialization carrying what the run recomputed and why, as metadata."""
+    notes: dict[str, str] = {}
+    for event in invocation.stream_raw_events():
+        message = (event.raw_event.get("info") or {}).get("msg") or ""
+        if match := RECOMPUTE_NOTE.match(message):
+            notes[match["model"]] = match["note"]
+            context.log.info(message)
+        for dagster_event in event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            model = str(getattr(dagster_event, "metadata", {}).get("unique_id", "")).rsplit(".", 1)[-1]
+            if isinstance(dagster_event, Output) and model in notes:
+                metadata = {**dagster_event.metadata, "recomputed": notes[model]}
+                dagster_event = dagster_event.with_metadata(metadata)
+            yield dagster_event
+
+
 def _streamed(context: AssetExecutionContext, invocation: DbtCliInvocation) -> Iterator:
     """dbt's events; on the Spark target, then the tables dbt built, published as views
-    of the DuckDB warehouse file for the Python readers (orchestration/spark_tables.py)."""
-    yield from invocation.stream()
+    of the DuckDB warehouse file for the Python readers (orchestration/transform/spark_tables.py)."""
+    yield from _with_recompute_notes(context, invocation)
     if on_spark():
         with connect_warehouse() as con:
             published = publish_spark_tables(con, invocation.target_path / "manifest.json")

@@ -5,6 +5,7 @@ of its arrival, and readers of the serving snapshot see one whole snapshot meanw
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import time
@@ -208,3 +209,15 @@ def test_kpi_materializations_carry_a_preview_and_the_run_writes_both_reports(ra
         metadata = events[AssetKey(["reports", name])].metadata
         assert Path(metadata["report"].value).read_text().startswith("<!DOCTYPE html>")
         assert "| Sign-ups |" in metadata["key_metrics"].value
+
+
+def test_incremental_models_say_in_their_metadata_what_they_recomputed(range_run):
+    """The run's one late event, a login, moves one account's usage and no milestone: the
+    usage model recomputed that account alone, the milestones model none, and each
+    materialization says so."""
+    events = {e.asset_key: e.materialization for e in range_run.result.get_asset_materialization_events()}
+    for model, moved in (("int_account_weekly_usage", 1), ("int_account_milestones", 0)):
+        note = events[AssetKey(["intermediate", model])].metadata["recomputed"].value
+        assert re.fullmatch(rf"recomputing {moved} of \d+ accounts \(their events or account changed\)", note), note
+    note = events[AssetKey(["staging", "base_events"])].metadata.get("recomputed")
+    assert note is None  # landing dates are rebuilt as usual: nothing to say
