@@ -218,6 +218,8 @@ def test_incremental_models_say_in_their_metadata_what_they_recomputed(range_run
     events = {e.asset_key: e.materialization for e in range_run.result.get_asset_materialization_events()}
     for model, moved in (("int_account_weekly_usage", 1), ("int_account_milestones", 0)):
         note = events[AssetKey(["intermediate", model])].metadata["recomputed"].value
-        assert re.fullmatch(rf"recomputing {moved} of \d+ accounts \(their events or account changed\)", note), note
+        assert re.fullmatch(
+            rf"recomputing {moved} of \d+ accounts \(their events or account changed\)", note
+        ), note
     note = events[AssetKey(["staging", "base_events"])].metadata.get("recomputed")
     assert note is None  # landing dates are rebuilt as usual: nothing to say
