@@ -131,7 +131,7 @@ format: install  ## fix what ruff and sqlfluff can fix
 PYTEST_WORKERS ?= 2
 
 test: install browser java lint  ## install, lint and run every test, both tiers (about 13 minutes here)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 test-fast: install  ## the fast tier alone: pure Python, parse-level checks, dbt unit tests (about 2 minutes)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/fast

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from tests.support.commands import REPO_ROOT
+from tests.support.shared_builds import shared_build
 
 # Under pytest-xdist, each worker's dbt commands write their own target and log folders:
 # two dbt processes must not write one project's target/ at once.
@@ -44,10 +45,10 @@ def _isolated_settings(monkeypatch):
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The sample pipeline, built once for every test that reads it."""
+    """The sample pipeline, built once for every test that reads it (each worker its copy)."""
     from tests.support.built_pipeline import build_pipeline
 
-    return build_pipeline(tmp_path_factory.mktemp("pipeline"))
+    return shared_build(tmp_path_factory, "pipeline", build_pipeline)
 
 
 @pytest.fixture(scope="session")
@@ -55,4 +56,4 @@ def outcomes(tmp_path_factory):
     """A generated year and more with the outcome marts, built once (tests/support/outcomes_pipeline.py)."""
     from tests.support.outcomes_pipeline import build_outcomes
 
-    return build_outcomes(tmp_path_factory.mktemp("outcomes"))
+    return shared_build(tmp_path_factory, "outcomes", build_outcomes)

@@ -200,7 +200,8 @@ def _with_recompute_notes(context: AssetExecutionContext, invocation: DbtCliInvo
             target_path=invocation.target_path,
             project=invocation.project,
         ):
-            model = str(getattr(dagster_event, "metadata", {}).get("unique_id", "")).rsplit(".", 1)[-1]
+            unique_id = getattr(dagster_event, "metadata", {}).get("unique_id")  # a TextMetadataValue
+            model = str(getattr(unique_id, "value", unique_id) or "").rsplit(".", 1)[-1]
             if isinstance(dagster_event, Output) and model in notes:
                 metadata = {**dagster_event.metadata, "recomputed": notes[model]}
                 dagster_event = dagster_event.with_metadata(metadata)
