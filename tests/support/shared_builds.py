@@ -33,7 +33,11 @@ def shared_build(factory: pytest.TempPathFactory, name: str, build: Callable[[Pa
     shutil.copy(made.warehouse, warehouse)
     changes = {"warehouse": warehouse}
     if env := getattr(made, "env", None):
-        env = {**env, "ONBOARDING_WAREHOUSE": str(warehouse), "ONBOARDING_TEMP_DIR": str(warehouse.parent / "tmp")}
+        env = {
+            **env,
+            "ONBOARDING_WAREHOUSE": str(warehouse),
+            "ONBOARDING_TEMP_DIR": str(warehouse.parent / "tmp"),
+        }
         for setting in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):  # this worker's own dbt folders
             if setting in os.environ:
                 env[setting] = os.environ[setting]
