@@ -4,6 +4,7 @@ through SQLAlchemy (duckdb_engine), a failed publish that changes nothing, and a
 publish killed half-way whose leftovers the next one removes.
 (Readers during a real pipeline run: tests/pipeline/test_dagster.py.)"""
 
+import json
 import os
 import signal
 import sys
@@ -13,7 +14,15 @@ import pytest
 import sqlalchemy
 
 from orchestration.serving.assets import SERVED
-from orchestration.serving.snapshot import SNAPSHOT_TABLE, parquet_current, publish_snapshot, serving_file
+from orchestration.serving.snapshot import (
+    SNAPSHOT_TABLE,
+    SNAPSHOT_TABLE_DOCS,
+    TableDocs,
+    parquet_current,
+    project_docs,
+    publish_snapshot,
+    serving_file,
+)
 from tests.support.commands import run_command
 from tests.support.serving_reader import read_duckdb, read_parquet
 
@@ -45,20 +54,81 @@ def test_the_snapshot_serves_every_kpi_mart_with_its_row_count(serving, built):
     assert read_parquet(directory) == snapshot.snapshot_id
 
 
-def test_bi_tools_connect_through_sqlalchemy(serving):
+def test_bi_tools_connect_through_sqlalchemy_and_see_every_description_type_and_key(serving):
+    """What a BI tool's schema browser does first (Superset, Metabase-style tools): list
+    the tables through SQLAlchemy's inspector, then each table's comment, columns (types,
+    comments), primary key and foreign keys. Every description comes from the dbt project."""
     directory, snapshot = serving
+    docs = project_docs(SERVED)
     url = f"duckdb:///{serving_file(directory)}"
     engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
     try:
         with engine.connect() as con:
-            tables = set(sqlalchemy.inspect(con).get_table_names())
+            inspector = sqlalchemy.inspect(con)
+            tables = set(inspector.get_table_names())
+            reflected = {
+                table: (
+                    inspector.get_table_comment(table)["text"],
+                    inspector.get_columns(table),
+                    inspector.get_pk_constraint(table)["constrained_columns"],
+                    inspector.get_foreign_keys(table),
+                )
+                for table in sorted(tables)
+            }
             (accounts,) = con.execute(
                 sqlalchemy.text("select sum(signed_up_accounts) from kpi_activation_rate")
             ).one()
     finally:
         engine.dispose()
-    assert {"kpi_activation_rate", SNAPSHOT_TABLE} <= tables
+    assert {table for _, table in SERVED} | {SNAPSHOT_TABLE} == tables
     assert accounts == snapshot.row_counts["fct_account_onboarding"]
+    for table, (comment, columns, primary_key, foreign_keys) in reflected.items():
+        expected = docs.get(table) or TableDocs(SNAPSHOT_TABLE_DOCS[0], SNAPSHOT_TABLE_DOCS[1])
+        assert comment == expected.description and comment, table
+        undocumented = [c["name"] for c in columns if not c["comment"]]
+        assert undocumented == [], f"{table}: columns without a description {undocumented}"
+        for column in columns:
+            if column["name"] != "snapshot_id":
+                assert column["comment"] == expected.columns[column["name"]], (table, column["name"])
+            # A type SQLAlchemy knows (NullType: a type it could not map; BI shows no type).
+            assert not isinstance(column["type"], sqlalchemy.types.NullType), (table, column)
+        assert tuple(primary_key) == expected.primary_key, table
+        assert foreign_keys == [], table
+    # Grains as primary keys, where dbt tests them (unique + not_null).
+    assert reflected["kpi_activation_rate"][2] == [
+        "signup_week",
+        "signup_month",
+        "segment",
+        "plan",
+        "acquisition_channel",
+    ]
+    assert reflected["fct_account_onboarding"][2] == ["account_id"]
+    types = {c["name"]: c["type"] for c in reflected["kpi_activation_rate"][1]}
+    assert isinstance(types["activation_rate"], sqlalchemy.types.Float | sqlalchemy.types.Numeric)
+    assert isinstance(types["signup_month"], sqlalchemy.types.Date)
+
+
+def test_the_parquet_files_carry_the_same_descriptions(serving):
+    directory, _ = serving
+    docs = project_docs(SERVED)
+    folder = parquet_current(directory)
+    with duckdb.connect() as con:
+        for table, expected in docs.items():
+            rows = con.execute(
+                "select decode(key), decode(value) from parquet_kv_metadata(?)",
+                [str(folder / f"{table}.parquet")],
+            ).fetchall()
+            metadata = dict(rows)
+            assert metadata["description"] == expected.description, table
+            columns = json.loads(metadata["column_descriptions"])
+            assert columns == {**expected.columns, "snapshot_id": columns["snapshot_id"]}, table
+            names = [
+                r[0]
+                for r in con.execute(
+                    "describe select * from read_parquet(?)", [str(folder / f"{table}.parquet")]
+                ).fetchall()
+            ]
+            assert set(columns) == set(names), table
 
 
 def test_a_failed_publish_leaves_the_previous_snapshot_in_place(serving, built):
