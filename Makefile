@@ -91,19 +91,20 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (default data/landing)
-	$(BIN)/onboarding sample generate --accounts $(SAMPLE_ACCOUNTS) \
+	@echo "generating $(SAMPLE_ACCOUNTS) accounts over $(SAMPLE_DAYS) days from $(SAMPLE_START) into $${ONBOARDING_DATA_DIR:-data/landing}..."
+	@$(BIN)/onboarding sample generate --accounts $(SAMPLE_ACCOUNTS) \
 		--days $(SAMPLE_DAYS) --start $(SAMPLE_START) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
 	@# A new sample replaces the landing zone: start from an empty warehouse and outbox.
-	rm -rf "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}" "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}.wal" \
+	@rm -rf "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}" "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}.wal" \
 		"$$(dirname "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}")/alerts"
-	@echo "Materializing every asset through Dagster (job onboarding_full_build, every landed date in one run)..."
-	$(PARTITIONS_ENV) $(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
-		--config orchestration/run_config/quiet.yaml \
+	@# One Dagster run of every asset over every landed date: one line per stage (the full
+	@# log, every dbt model and test, goes to a file under logs/ whose path is printed).
+	@$(PARTITIONS_ENV) $(BIN)/onboarding run onboarding_full_build \
 		--tags "$$($(PARTITIONS_ENV) $(BIN)/onboarding partitions landed-range-tags)"
 	@echo
-	$(BIN)/onboarding summary
+	@$(BIN)/onboarding summary
 
 load: install  ## load the landing zone into the raw tables (what plain dbt reads)
 	$(BIN)/onboarding load
