@@ -1,6 +1,7 @@
 """The serving snapshot, published from the session's built warehouse: every served
 table with its snapshot id and row count, the same in DuckDB and Parquet, readable
-through SQLAlchemy (duckdb_engine), a failed publish that changes nothing, and a
+through SQLAlchemy's inspector (duckdb_engine) with every description, type and grain,
+the BI starter's tiles (bi/dashboards.yml) running on it, a failed publish that changes nothing, and a
 publish killed half-way whose leftovers the next one removes.
 (Readers during a real pipeline run: tests/pipeline/test_dagster.py.)"""
 
@@ -12,6 +13,7 @@ import sys
 import duckdb
 import pytest
 import sqlalchemy
+import yaml
 
 from orchestration.serving.assets import SERVED
 from orchestration.serving.snapshot import (
@@ -23,7 +25,7 @@ from orchestration.serving.snapshot import (
     publish_snapshot,
     serving_file,
 )
-from tests.support.commands import run_command
+from tests.support.commands import REPO_ROOT, run_command
 from tests.support.serving_reader import read_duckdb, read_parquet
 
 pytestmark = pytest.mark.slow
@@ -184,3 +186,26 @@ def test_a_publish_killed_before_its_renames_changes_nothing_and_the_next_one_cl
     assert [p for p in [*directory.iterdir(), *(directory / "parquet").iterdir()] if p.name[0] == "."] == []
     with duckdb.connect(str(serving_file(directory)), read_only=True) as con:
         assert read_duckdb(con) == after.snapshot_id
+
+
+def test_every_tile_of_the_bi_starter_runs_on_the_snapshot_with_its_chart_fields(serving):
+    """bi/dashboards.yml, as a BI tool would run it: each tile's SQL through SQLAlchemy on the
+    published snapshot gives rows with the fields its chart names."""
+    directory, _ = serving
+    dashboards = yaml.safe_load((REPO_ROOT / "bi" / "dashboards.yml").read_text())["dashboards"]
+    tiles = [tile for dashboard in dashboards for tile in dashboard["tiles"]]
+    assert len(tiles) >= 10 and len({t["name"] for t in tiles}) == len(tiles)
+    url = f"duckdb:///{serving_file(directory)}"
+    engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
+    try:
+        with engine.connect() as con:
+            for tile in tiles:
+                result = con.execute(sqlalchemy.text(tile["sql"]))
+                columns, rows = list(result.keys()), result.fetchall()
+                fields = [tile["x"], *([tile["y"]] if isinstance(tile["y"], str) else tile["y"])]
+                fields += [tile["series"]] if "series" in tile else []
+                assert set(fields) <= set(columns), (tile["name"], columns)
+                assert rows, tile["name"]
+                assert tile["chart"] in {"line", "bar", "funnel", "table"}, tile["name"]
+    finally:
+        engine.dispose()
