@@ -229,4 +229,6 @@ def _streamed(context: AssetExecutionContext, invocation: DbtCliInvocation) -> I
                 published = publish_spark_tables(con, invocation.target_path / "manifest.json")
             context.log.info(f"{len(published)} Spark tables readable from {warehouse_path()}")
 
-    yield from with_column_types(events(), invocation.manifest, lambda: connect_warehouse(read_only=True))
+    yield from with_column_types(
+        events(), invocation.manifest, lambda: connect_warehouse(read_only=True), context.log.warning
+    )

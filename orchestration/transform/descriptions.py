@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import duckdb
 from dagster import Output, TableColumn, TableSchema
 
 from orchestration.lib import DBT_PROJECT_DIR
@@ -97,7 +98,7 @@ def column_schemas(con, relations: Iterable[tuple[str, str]], docs: Mapping) -> 
     return {relation: TableSchema(columns=columns) for relation, columns in schemas.items()}
 
 
-def with_column_types(events: Iterable, manifest: Mapping[str, Any], connect) -> Iterator:
+def with_column_types(events: Iterable, manifest: Mapping[str, Any], connect, warn=print) -> Iterator:
     """dbt's events, each model's and seed's Output carrying its table's column types
     (read from the warehouse after dbt ended, `connect()`: a read-only connection). The
     events are held until the stream ends (dbt holds the warehouse meanwhile), in order;
@@ -121,8 +122,11 @@ def with_column_types(events: Iterable, manifest: Mapping[str, Any], connect) ->
                 docs[relation] = {c: d.get("description", "") for c, d in node.get("columns", {}).items()}
     schemas = {}
     if relations:
-        with connect() as con:
-            schemas = column_schemas(con, relations.values(), docs)
+        try:
+            with connect() as con:
+                schemas = column_schemas(con, relations.values(), docs)
+        except duckdb.Error as exc:  # the materializations are still reported, without types
+            warn(f"column types not read from the warehouse: {str(exc).splitlines()[0]}")
     for event in held:
         relation = relations.get(event.output_name) if isinstance(event, Output) else None
         if relation in schemas:
