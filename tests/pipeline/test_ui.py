@@ -298,3 +298,23 @@ def test_after_the_backfill_dbt_assets_show_column_types_and_drift_checks_a_stat
             for key in BACKFILL_PARTITIONS if r["startKey"] <= key <= r["endKey"]
         }  # fmt: skip
         assert covered == set(BACKFILL_PARTITIONS), (name, judged)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (make browser installs it)")
+def test_the_drift_checks_page_renders_in_chromium(server):
+    """Where docs/operators.md says to look: the asset's Checks tab, a drift check selected
+    (screenshot test-artifacts/ui-drift-check.png; its per-date statuses are the GraphQL
+    partitionStatuses asserted above, which this page draws)."""
+    finished_backfill(server)
+    server.query("mutation { setNuxSeen }")
+    page = server.url("/assets/staging/base_events?view=checks&checkDetail=drift_volume")
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "ui-drift-check.png"
+    screenshot.unlink(missing_ok=True)
+    shot = chromium(f"--screenshot={screenshot}", page, size="1600,1200")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.stat().st_size > 10_000
+    dom = chromium("--dump-dom", page, size="1600,1200")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    (ARTIFACTS / "ui-drift-check.html").write_text(dom.stdout)
+    assert "drift_volume" in dom.stdout and "drift_event_mix" in dom.stdout
