@@ -198,8 +198,15 @@ def _document_table(con: duckdb.DuckDBPyConnection, table: str, docs: TableDocs)
     """The table's and its columns' descriptions as comments, and its grain as primary key."""
     if docs.description:
         _comment(con, "table", quote_identifier(table), docs.description)
+    present = {
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ?", [table]
+        ).fetchall()
+    }
     for column, text in docs.columns.items():
-        _comment(con, "column", quote_identifier(table, column), text)
+        if column in present:  # a column documented but not built has nothing to describe
+            _comment(con, "column", quote_identifier(table, column), text)
     if docs.primary_key:
         key = ", ".join(quote_identifier(c) for c in docs.primary_key)
         con.execute(f"alter table {quote_identifier(table)} add primary key ({key})")
