@@ -207,7 +207,7 @@ def _document_table(con: duckdb.DuckDBPyConnection, table: str, docs: TableDocs)
     for column, text in docs.columns.items():
         if column in present:  # a column documented but not built has nothing to describe
             _comment(con, "column", quote_identifier(table, column), text)
-    if docs.primary_key:
+    if docs.primary_key and set(docs.primary_key) <= present:
         key = ", ".join(quote_identifier(c) for c in docs.primary_key)
         con.execute(f"alter table {quote_identifier(table)} add primary key ({key})")
 
