@@ -250,7 +250,6 @@ def test_the_console_shows_one_line_per_stage_and_the_checks_that_did_not_pass(r
     assert summary[0] == "checks: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())), summary
     for name in {e.check_name for e in evaluations if not e.passed}:
         assert any(line.endswith(f": {name} on {statuses_of(evaluations, name)} date(s)") for line in summary)
-    assert log.outcome == "succeeded"
     # Mid-step, the progress line names the running step and its counts so far.
     running = StageLog()
     for event in range_run.result.all_events:
