@@ -127,7 +127,7 @@ class StageLog:
     def _counts(step: Step) -> str:
         parts = []
         if step.assets:
-            parts.append(f"{step.assets} assets")
+            parts.append(f"{step.assets} materializations")
         if step.checks:
             checks = ", ".join(f"{n} {status}" for status, n in sorted(step.checks.items()))
             parts.append(f"checks: {checks}")
@@ -142,7 +142,7 @@ class StageLog:
         checks = sum(step.checks.values())
         return (
             f"  ...    {stage_name(step.key)}: {duration(now - step.started)}, "
-            f"{step.assets} assets, {checks} checks so far"
+            f"{step.assets} materializations, {checks} checks so far"
         )
 
     def summary(self, shown_dates: int = 4) -> list[str]:

@@ -258,4 +258,4 @@ def test_the_console_shows_one_line_per_stage_and_the_checks_that_did_not_pass(r
         running.add(event, time.time())
     progress = running.progress(time.time() + 90)
     assert progress.startswith("  ...    dbt: intermediate models, facts and KPI marts: 1m 3"), progress
-    assert re.search(r"\d+ assets, \d+ checks so far$", progress), progress
+    assert re.search(r"\d+ materializations, \d+ checks so far$", progress), progress
