@@ -318,3 +318,6 @@ def test_the_drift_checks_page_renders_in_chromium(server):
     assert dom.returncode == 0, dom.stderr[-2000:]
     (ARTIFACTS / "ui-drift-check.html").write_text(dom.stdout)
     assert "drift_volume" in dom.stdout and "drift_event_mix" in dom.stdout
+    # The latest evaluation names the materialization it judged (what makes the partition
+    # count as Passed/Failed rather than Missing), and the drift checks show Succeeded.
+    assert "Target materialization" in dom.stdout and "Succeeded" in dom.stdout
