@@ -35,22 +35,34 @@ SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
 
-.PHONY: help install browser java demo sample load build ui docs test test-fast soak lint format docs-check bench bench-quick clean clean-data
+.PHONY: help install install-extras browser java demo sample load build ui docs test test-fast soak lint format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' \
+		| sed -e 's/$$(UI_PORT)/$(UI_PORT)/g' -e 's/$$(DOCS_PORT)/$(DOCS_PORT)/g'
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools/uv uv==$(UV_VERSION)
 
+# --inexact: a plain install keeps the optional groups a test or bench run added.
+UV_SYNC := $(UV) sync --frozen --inexact --python $(PYTHON)
+
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV_SYNC)
+	@touch $@
+
+# The optional dependency groups (pyproject.toml): Spark (the equivalence test) and chdb
+# (the benchmark's peer). `make test` and `make bench` need them; `make demo` does not.
+$(VENV)/.installed-extras: $(VENV)/.installed
+	$(UV_SYNC) --group spark --group bench
 	@touch $@
 
 # Parsed on every run (partial parsing makes it quick): Dagster builds its asset
 # graph from target/manifest.json, which must follow the models as they are now.
 install: $(VENV)/.installed  ## create .venv from the lock file (uv) and parse the dbt project
 	@$(BIN)/dbt parse --quiet
+
+install-extras: install $(VENV)/.installed-extras  ## add the optional groups: Spark (dbt-spark, pyspark) and chdb
 
 # The UI test drives Debian's chromium headless. Installed when missing and we are
 # root (CI); otherwise install it yourself (or set CHROMIUM to another binary).
@@ -79,19 +91,20 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (default data/landing)
-	$(BIN)/onboarding sample generate --accounts $(SAMPLE_ACCOUNTS) \
+	@echo "generating $(SAMPLE_ACCOUNTS) accounts over $(SAMPLE_DAYS) days from $(SAMPLE_START) into $${ONBOARDING_DATA_DIR:-data/landing}..."
+	@$(BIN)/onboarding sample generate --accounts $(SAMPLE_ACCOUNTS) \
 		--days $(SAMPLE_DAYS) --start $(SAMPLE_START) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
 	@# A new sample replaces the landing zone: start from an empty warehouse and outbox.
-	rm -rf "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}" "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}.wal" \
+	@rm -rf "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}" "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}.wal" \
 		"$$(dirname "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}")/alerts"
-	@echo "Materializing every asset through Dagster (job onboarding_full_build, every landed date in one run)..."
-	$(PARTITIONS_ENV) $(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
-		--config orchestration/run_config/quiet.yaml \
+	@# One Dagster run of every asset over every landed date: one line per stage (the full
+	@# log, every dbt model and test, goes to a file under logs/ whose path is printed).
+	@$(PARTITIONS_ENV) $(BIN)/onboarding run onboarding_full_build \
 		--tags "$$($(PARTITIONS_ENV) $(BIN)/onboarding partitions landed-range-tags)"
 	@echo
-	$(BIN)/onboarding summary
+	@$(BIN)/onboarding summary
 
 load: install  ## load the landing zone into the raw tables (what plain dbt reads)
 	$(BIN)/onboarding load
@@ -130,20 +143,20 @@ format: install  ## fix what ruff and sqlfluff can fix
 # the browser on builds shared by the session). See docs/testing.md.
 PYTEST_WORKERS ?= 2
 
-test: install browser java lint  ## install, lint and run every test, both tiers (about 13 minutes here)
+test: install-extras browser java lint  ## install, lint and run every test, both tiers (about 13 minutes here)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 test-fast: install  ## the fast tier alone: pure Python, parse-level checks, dbt unit tests (about 2 minutes)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/fast
 
-soak: install  ## the rebuild-equivalence check at length: 80 random changes on a bigger sample, with data tests, and its mutations
+soak: install-extras  ## the rebuild-equivalence check at length: 80 random changes on a bigger sample, with data tests, and its mutations
 	$(BIN)/pytest -m soak tests/pipeline/test_rebuild_equivalence.py
 	$(BIN)/python -m tests.support.rebuild_equivalence --steps 80
 
-bench: install  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
+bench: install-extras  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-bench-quick: install  ## a smoke run of the benchmarks: one small dataset, one run, builds without tests (about a minute and a half)
+bench-quick: install-extras  ## a smoke run of the benchmarks: one small dataset, one run, builds without tests (about a minute and a half)
 	$(BIN)/python -m bench --quick
 
 clean:  ## remove dbt and Dagster run artifacts (keeps data and the warehouse)

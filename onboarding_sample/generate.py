@@ -144,7 +144,7 @@ def generate(
     counts = dict.fromkeys(COUNT_KEYS, 0)
     distinct, as_of_ms = 0, -1
     has_events = np.zeros(len(world.accounts), dtype=bool)
-    large = params.accounts * params.days * 5 >= 1_000_000  # roughly a million events or more
+    large = params.accounts * params.days * 5 >= 200_000  # a few seconds of work or more (make demo)
     progress = tqdm(
         total=params.days,
         unit="day",

@@ -12,6 +12,7 @@ from orchestration.landing.commands import load, partitions
 from orchestration.reports.commands import report
 from orchestration.serving.publish import publish_command
 from orchestration.summary import summary
+from orchestration.transform.console import run_command
 from orchestration.transform.spark_tables import spark_tables_command
 
 
@@ -24,6 +25,7 @@ def cli() -> None:
 
 for command in (load, partitions, publish_command, report, alerts, summary, spark_tables_command, sample):
     cli.add_command(command)
+cli.add_command(run_command)
 
 
 def main() -> None:

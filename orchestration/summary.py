@@ -52,7 +52,7 @@ def _time_to_first_value(con) -> list[str]:
 def _funnels(con) -> list[str]:
     lines = ["Funnels (accounts at each step; conversion from step 1):"]
     rows = con.execute(
-        "select funnel_name, step_number, accounts_reached, conversion_from_step_1 "
+        "select funnel_name, step_number, reached_accounts, conversion_from_step_1 "
         "from marts.kpi_funnel_steps order by funnel_name, step_number"
     ).fetchall()
     funnels: dict[str, list[str]] = {}
@@ -75,7 +75,7 @@ def _outcomes(con) -> list[str]:
             f"net revenue retention (12 months) {_percent(nrr).strip()}"
         )
     for cohort, accounts, arr in con.execute(
-        "select activation_cohort, accounts_at_6_months, expansion_arr_6_months_per_account "
+        "select activation_status, mature_accounts, expansion_arr_6_months_per_account "
         "from marts.kpi_expansion_by_activation where segment = 'all' order by 1"
     ).fetchall():
         lines.append(f"  expansion ARR at 6 months, {cohort}: {arr:,.0f} per account ({accounts} accounts)")

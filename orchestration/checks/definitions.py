@@ -23,10 +23,15 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
+    AssetRecordsFilter,
+    DagsterInstance,
     MetadataValue,
     Output,
     build_time_partition_freshness_checks,
     multi_asset_check,
+)
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData,
 )
 from dagster_dbt import DbtCliResource
 
@@ -87,6 +92,22 @@ def _severity(name: str) -> AssetCheckSeverity:
     return AssetCheckSeverity.ERROR if level == "error" else AssetCheckSeverity.WARN
 
 
+def _latest_materialization(
+    instance: DagsterInstance, asset: AssetKey, partition: str
+) -> AssetCheckEvaluationTargetMaterializationData | None:
+    """The materialization of `partition` an evaluation judges. Dagster shows a partition's
+    check status (Passed, Failed: the check's Partitions tab) only for an evaluation that
+    names the partition's latest materialization; without it every date shows Missing."""
+    found = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=asset, asset_partitions=[partition]), limit=1
+    ).records
+    if not found:
+        return None
+    return AssetCheckEvaluationTargetMaterializationData(
+        run_id=found[0].event_log_entry.run_id, storage_id=found[0].storage_id, timestamp=found[0].timestamp
+    )
+
+
 @multi_asset_check(specs=drift_specs, can_subset=True, name="events_drift_checks")
 def events_drift_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     """Evaluate the selected drift checks for every landing date of the run."""
@@ -102,6 +123,10 @@ def events_drift_checks(context: AssetCheckExecutionContext, warehouse: Warehous
     with warehouse.connect(read_only=True) as con:
         results = evaluate(con, data_dir(), contract, first, last, CONFIG, selected)
     for day, outcomes in results.items():
+        targets = {
+            asset: _latest_materialization(op_context.instance, asset, day.isoformat())
+            for asset in {_target(name) for name in outcomes}
+        }
         for name, outcome in outcomes.items():
             if not outcome.passed:
                 context.log.warning(f"{name} {day}: {outcome.summary}")
@@ -113,6 +138,7 @@ def events_drift_checks(context: AssetCheckExecutionContext, warehouse: Warehous
                 severity=_severity(name),
                 description=outcome.summary,
                 partition=day.isoformat(),
+                target_materialization_data=targets[_target(name)],
             )
     # Each check's output, once the per-partition evaluations are out.
     for name in selected:

@@ -180,9 +180,9 @@ def funnel_section(con, completion_note: str) -> str:
         "The step where accounts stall most is in red.</p>"
     ]
     steps = con.execute(
-        """select config_segment, step_number, milestone_name, reached_accounts, step_conversion,
+        """select segment, step_number, milestone_name, reached_accounts, step_conversion,
                   stalled_accounts, is_top_stall_step, mature_accounts
-           from kpi_milestone_steps order by config_segment, step_number"""
+           from kpi_milestone_steps order by segment, step_number"""
     ).fetchall()
     by_segment: dict[str, list[tuple]] = {}
     for row in steps:
@@ -197,7 +197,7 @@ def funnel_section(con, completion_note: str) -> str:
             )
         )
     funnels = con.execute(
-        """select funnel_name, step_number, accounts_reached, conversion_from_previous_step,
+        """select funnel_name, step_number, reached_accounts, conversion_from_previous_step,
                   conversion_from_step_1
            from kpi_funnel_steps order by funnel_name, step_number"""
     ).fetchall()
@@ -282,7 +282,7 @@ def targets_below(con, cohort_start: dt.date, cohort_end: dt.date) -> list[str]:
 
 def stall_steps(con) -> list[str]:
     rows = con.execute(
-        """select config_segment, step_number, milestone_name, stalled_accounts, mature_accounts,
+        """select segment, step_number, milestone_name, stalled_accounts, mature_accounts,
                   step_conversion
            from kpi_milestone_steps where is_top_stall_step order by stalled_accounts desc"""
     ).fetchall()

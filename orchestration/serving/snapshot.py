@@ -16,6 +16,12 @@ snapshot's own folder, swapped the same way (the two latest folders are kept).
 If anything fails before the renames, the temporary files are removed and the
 previous snapshot stays as it was: a failed run publishes nothing.
 
+Every table and column carries its description from the dbt project (`COMMENT ON` in
+the DuckDB file; key-value metadata `description` and `column_descriptions`, a JSON
+object, in each Parquet file), and a table whose grain dbt tests (`unique` or
+`unique_combination` on columns tested `not_null`) has that grain as its primary key,
+so a BI tool's schema browser (SQLAlchemy's inspector, duckdb_engine) shows them.
+
 Every served table carries the `snapshot_id` column, and the table
 `serving_snapshot` names the snapshot (id, Dagster run id, build time, data
 as-of, and one row count per table), so a reader can check that what it read
@@ -39,8 +45,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib import connect_warehouse, repo_path, setting, warehouse_path
-from orchestration.sql import quote_identifier
+from orchestration.lib import DBT_PROJECT_DIR, connect_warehouse, repo_path, setting, warehouse_path
+from orchestration.sql import quote_identifier, quote_literal
 
 SERVING_FILE = "onboarding_serving.duckdb"
 PARQUET_DIR = "parquet"
@@ -89,6 +95,84 @@ def served_tables(manifest: dict) -> list[tuple[str, str]]:
     return [("marts", name) for name in marts] + list(SERVED_SEEDS)
 
 
+SNAPSHOT_ID_DESCRIPTION = (
+    "The serving snapshot this row belongs to (serving_snapshot.snapshot_id): rows of one "
+    "snapshot were published together."
+)
+SNAPSHOT_TABLE_DOCS = (
+    "The serving snapshot: one row per served table, naming the snapshot, the run that "
+    "published it and the table's row count. Compare a table's rows and snapshot_id with it "
+    "to check that what you read is one complete snapshot.",
+    {
+        "snapshot_id": "Build time (UTC) and the start of the run id: sortable and unique.",
+        "run_id": "The Dagster run (or command-line publish) that published the snapshot.",
+        "built_at": "When the snapshot was published (UTC).",
+        "data_as_of": "The data's as-of instant (UTC): the latest event the marts saw.",
+        "table_name": "A served table.",
+        "row_count": "Its rows in this snapshot.",
+        "parquet_file": "Its Parquet file, in the snapshot's Parquet folder.",
+    },
+)
+
+
+@dataclass(frozen=True)
+class TableDocs:
+    """What a BI tool shows of a served table: its description, each column's, and the
+    primary key (the grain its dbt tests assert; empty when none)."""
+
+    description: str
+    columns: dict[str, str]
+    primary_key: tuple[str, ...] = ()
+
+
+def _grain(tests: list[dict], columns: set[str]) -> tuple[str, ...]:
+    """The first `unique` / `unique_combination` test whose columns are all tested not_null."""
+    not_null = {t.get("column_name") for t in tests if t["test_metadata"]["name"] == "not_null"}
+    for test in sorted(tests, key=lambda t: t["unique_id"]):
+        name = test["test_metadata"]["name"]
+        if name == "unique":
+            key = (test.get("column_name"),)
+        elif name == "unique_combination":
+            key = tuple(test["test_metadata"].get("kwargs", {}).get("columns") or ())
+        else:
+            continue
+        if key and all(c in not_null and c in columns for c in key):
+            return key
+    return ()
+
+
+def served_docs(manifest: dict, tables: list[tuple[str, str]]) -> dict[str, TableDocs]:
+    """The descriptions and grain of every served table, from the dbt manifest (a column
+    without a description in the project gets none here either)."""
+    by_name = {
+        (n["config"].get("schema"), n["name"]): n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed")
+    }
+    tests: dict[str, list[dict]] = {}
+    for n in manifest["nodes"].values():
+        if n["resource_type"] == "test" and n.get("attached_node") and n.get("test_metadata"):
+            tests.setdefault(n["attached_node"], []).append(n)
+    docs = {}
+    for schema, table in tables:
+        node = by_name.get((schema, table))
+        if node is None:  # not a dbt relation: served without descriptions
+            docs[table] = TableDocs("", {})
+            continue
+        columns = {name: " ".join(c.get("description", "").split()) for name, c in node["columns"].items()}
+        docs[table] = TableDocs(
+            " ".join(node.get("description", "").split()),
+            {name: text for name, text in columns.items() if text},
+            _grain(tests.get(node["unique_id"], []), set(columns)),
+        )
+    return docs
+
+
+def project_docs(tables: list[tuple[str, str]]) -> dict[str, TableDocs]:
+    """served_docs from the project's parsed manifest (target/manifest.json)."""
+    return served_docs(json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text()), tables)
+
+
 def new_snapshot_id(run_id: str, built_at: dt.datetime) -> str:
     """Sortable and unique: build time (UTC) and the start of the run id."""
     return f"{built_at:%Y%m%dT%H%M%S}Z-{run_id.replace('-', '')[:8]}"
@@ -105,10 +189,38 @@ class Snapshot:
     parquet_dir: Path
 
 
+def _comment(con: duckdb.DuckDBPyConnection, kind: str, target: str, text: str) -> None:
+    # COMMENT ON takes no parameters: the text is a quoted literal.
+    con.execute(f"comment on {kind} {target} is {quote_literal(text)}")
+
+
+def _document_table(con: duckdb.DuckDBPyConnection, table: str, docs: TableDocs) -> None:
+    """The table's and its columns' descriptions as comments, and its grain as primary key."""
+    if docs.description:
+        _comment(con, "table", quote_identifier(table), docs.description)
+    present = {
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ?", [table]
+        ).fetchall()
+    }
+    for column, text in docs.columns.items():
+        if column in present:  # a column documented but not built has nothing to describe
+            _comment(con, "column", quote_identifier(table, column), text)
+    if docs.primary_key and set(docs.primary_key) <= present:
+        key = ", ".join(quote_identifier(c) for c in docs.primary_key)
+        con.execute(f"alter table {quote_identifier(table)} add primary key ({key})")
+
+
 def _write_serving_file(
-    path: Path, warehouse: Path, tables: list[tuple[str, str]], snapshot_id: str
+    path: Path,
+    warehouse: Path,
+    tables: list[tuple[str, str]],
+    snapshot_id: str,
+    docs: dict[str, TableDocs],
 ) -> dict[str, int]:
-    """Copy the tables into a new DuckDB file, each with the snapshot id; their row counts."""
+    """Copy the tables into a new DuckDB file, each with the snapshot id and its
+    descriptions; their row counts."""
     con = duckdb.connect(str(path))
     try:
         con.execute("attach ? as warehouse (read_only)", [str(warehouse)])
@@ -120,11 +232,23 @@ def _write_serving_file(
                 [snapshot_id],
             )
             counts[table] = con.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0]
+            table_docs = docs.get(table, TableDocs("", {}))
+            _document_table(
+                con,
+                table,
+                TableDocs(
+                    table_docs.description,
+                    {**table_docs.columns, "snapshot_id": SNAPSHOT_ID_DESCRIPTION},
+                    table_docs.primary_key,
+                ),
+            )
         for schema in sorted({schema for schema, _ in tables}):
             con.execute(f"create schema {quote_identifier(schema)}")
         for schema, table in tables:
             view, served = quote_identifier(schema, table), quote_identifier("main", table)
             con.execute(f"create view {view} as select * from {served}")
+            if table in docs and docs[table].description:
+                _comment(con, "view", view, docs[table].description)
         con.execute("detach warehouse")
         return counts
     finally:
@@ -136,11 +260,31 @@ def _data_as_of(warehouse: Path) -> dt.datetime | None:
         return con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
 
 
+def _parquet_metadata(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The KV_METADATA option of a table's Parquet copy: its descriptions, read back from
+    the comments in the serving file (COPY takes no parameters: quoted literals)."""
+    (description,) = con.execute(
+        "select coalesce(comment, '') from duckdb_tables() where schema_name = 'main' and table_name = ?",
+        [table],
+    ).fetchone()
+    columns = dict(
+        con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where schema_name = 'main' and table_name = ? and comment is not null order by column_index",
+            [table],
+        ).fetchall()
+    )
+    return (
+        f"kv_metadata {{description: {quote_literal(description)}, "
+        f"column_descriptions: {quote_literal(json.dumps(columns, ensure_ascii=False))}}}"
+    )
+
+
 def _write_snapshot_table(
     path: Path, snapshot: Snapshot, parquet_dir: Path, tables: list[tuple[str, str]]
 ) -> None:
     """The snapshot table (one row per served table), in the file and as Parquet; then
-    every table as Parquet into `parquet_dir`."""
+    every table as Parquet into `parquet_dir`, with its descriptions."""
     con = duckdb.connect(str(path))
     try:
         con.execute(
@@ -163,9 +307,12 @@ def _write_snapshot_table(
                 for table, count in snapshot.row_counts.items()
             ],
         )
+        description, columns = SNAPSHOT_TABLE_DOCS
+        _document_table(con, SNAPSHOT_TABLE, TableDocs(description, columns))
         for _, table in [*tables, ("", SNAPSHOT_TABLE)]:
             target = parquet_dir / f"{table}.parquet"
-            con.execute(f"copy {quote_identifier(table)} to ? (format parquet)", [str(target)])
+            options = _parquet_metadata(con, table)
+            con.execute(f"copy {quote_identifier(table)} to ? (format parquet, {options})", [str(target)])
         con.execute("checkpoint")
     finally:
         con.close()
@@ -227,20 +374,28 @@ def publish_snapshot(
     warehouse: Path | None = None,
     directory: Path | None = None,
     built_at: dt.datetime | None = None,
+    docs: dict[str, TableDocs] | None = None,
 ) -> Snapshot:
     """Copy `tables` from the warehouse into a new serving file and Parquet folder, then
     move both into place atomically. Raises (publishing nothing) if any step fails; what
-    a publish killed half-way left behind is removed by the next one."""
+    a publish killed half-way left behind is removed by the next one. `docs`: the tables'
+    descriptions and grain (default: the project's manifest)."""
+    docs = docs if docs is not None else project_docs(tables)
     warehouse = warehouse or warehouse_path()
     directory = directory or serving_dir()
     built_at = built_at or dt.datetime.now(dt.UTC)
     with _publishing(directory):
         remove_leftovers(directory)
-        return _publish(tables, run_id, warehouse, directory, built_at)
+        return _publish(tables, run_id, warehouse, directory, built_at, docs)
 
 
 def _publish(
-    tables: list[tuple[str, str]], run_id: str, warehouse: Path, directory: Path, built_at: dt.datetime
+    tables: list[tuple[str, str]],
+    run_id: str,
+    warehouse: Path,
+    directory: Path,
+    built_at: dt.datetime,
+    docs: dict[str, TableDocs],
 ) -> Snapshot:
     snapshot_id = new_snapshot_id(run_id, built_at)
     parquet_root = directory / PARQUET_DIR
@@ -250,7 +405,7 @@ def _publish(
     final_parquet = parquet_root / snapshot_id
     try:
         temporary_parquet.mkdir()
-        counts = _write_serving_file(temporary_file, warehouse, tables, snapshot_id)
+        counts = _write_serving_file(temporary_file, warehouse, tables, snapshot_id, docs)
         snapshot = Snapshot(
             snapshot_id,
             run_id,

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetSpec, FreshnessPolicy, Output
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetSpec, FreshnessPolicy, Output
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -47,6 +47,7 @@ from orchestration.landing.partitions import (
     single_run,
 )
 from orchestration.lib import connect_warehouse, on_spark, warehouse_path
+from orchestration.transform.descriptions import check_description, with_column_types
 from orchestration.transform.previews import with_kpi_previews
 from orchestration.transform.resources import dbt_project
 from orchestration.transform.spark_tables import publish_spark_tables
@@ -89,6 +90,15 @@ class OnboardingTranslator(DagsterDbtTranslator):
         if layer == "marts" and props["name"].startswith("kpi_"):
             extra["freshness_policy"] = KPI_FRESHNESS
         return spec.replace_attributes(**extra)
+
+    def get_asset_check_spec(
+        self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> AssetCheckSpec | None:
+        """dbt tests as checks, each with a description of what it asserts."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=check_description(manifest, manifest["nodes"][unique_id]))
 
 
 translator = OnboardingTranslator(
@@ -210,9 +220,16 @@ def _with_recompute_notes(context: AssetExecutionContext, invocation: DbtCliInvo
 
 def _streamed(context: AssetExecutionContext, invocation: DbtCliInvocation) -> Iterator:
     """dbt's events; on the Spark target, then the tables dbt built, published as views
-    of the DuckDB warehouse file for the Python readers (orchestration/transform/spark_tables.py)."""
-    yield from _with_recompute_notes(context, invocation)
-    if on_spark():
-        with connect_warehouse() as con:
-            published = publish_spark_tables(con, invocation.target_path / "manifest.json")
-        context.log.info(f"{len(published)} Spark tables readable from {warehouse_path()}")
+    of the DuckDB warehouse file for the Python readers (orchestration/transform/spark_tables.py).
+    Each model's materialization carries its table's column types (descriptions.py)."""
+
+    def events() -> Iterator:
+        yield from _with_recompute_notes(context, invocation)
+        if on_spark():
+            with connect_warehouse() as con:
+                published = publish_spark_tables(con, invocation.target_path / "manifest.json")
+            context.log.info(f"{len(published)} Spark tables readable from {warehouse_path()}")
+
+    yield from with_column_types(
+        events(), invocation.manifest, lambda: connect_warehouse(read_only=True), context.log.warning
+    )

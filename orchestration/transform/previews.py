@@ -34,11 +34,11 @@ HEADLINES = {
                round(sum(retained_accounts) / nullif(sum(mature_accounts), 0), 3) as logo_retention
         from marts.kpi_retention_by_activation where period_kind = 'logo_day' group by all order by 1, 2""",
     "kpi_milestone_steps": """
-        select config_segment, step_number, milestone_name, reached_accounts,
+        select segment, step_number, milestone_name, reached_accounts,
                round(step_conversion, 3) as step_conversion, is_top_stall_step
         from marts.kpi_milestone_steps order by 1, 2""",
     "kpi_funnel_steps": """
-        select funnel_name, step_number, accounts_reached, round(conversion_from_step_1, 3) as from_step_1
+        select funnel_name, step_number, reached_accounts, round(conversion_from_step_1, 3) as from_step_1
         from marts.kpi_funnel_steps order by 1, 2""",
     "kpi_mrr_monthly": """
         select revenue_month, ending_mrr, round(logo_churn_rate, 3) as logo_churn_rate,

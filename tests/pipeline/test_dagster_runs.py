@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,3 +223,38 @@ def test_incremental_models_say_in_their_metadata_what_they_recomputed(range_run
         assert note == f"first build: computing all {accounts} accounts", note
     note = events[AssetKey(["staging", "base_events"])].metadata.get("recomputed")
     assert note is None  # landing dates are rebuilt as usual: nothing to say
+
+
+def test_the_console_shows_one_line_per_stage_and_the_checks_that_did_not_pass(range_run):
+    """What `onboarding run` (make demo) prints of a run, from the run's own events: one line
+    per step with its duration, assets and checks (no line per dbt model or test), progress
+    while a step runs, and the checks that did not pass grouped by check, in their words."""
+    from orchestration.transform.console import StageLog, check_status
+
+    def statuses_of(evaluations, name):
+        return sum(1 for e in evaluations if e.check_name == name and not e.passed)
+
+    log = StageLog()
+    lines = [line for event in range_run.result.all_events for line in log.add(event, time.time())]
+    steps = {e.step_key for e in range_run.result.all_events if e.step_key}
+    assert len(lines) == len(steps), lines
+    assert all(re.search(r"^  ok +\S.* +(\d+m )?\d+s +", line) for line in lines), lines
+    text = "\n".join(lines)
+    assert "dbt: intermediate models, facts and KPI marts" in text
+    assert "checks: " in text and " passed" in text
+    assert "not_null" not in text and "unique_" not in text  # no line per dbt test
+    evaluations = range_run.result.get_asset_check_evaluations()
+    summary = log.summary()
+    statuses = Counter(check_status(e) for e in evaluations)
+    assert summary[0] == "checks: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())), summary
+    for name in {e.check_name for e in evaluations if not e.passed}:
+        assert any(line.endswith(f": {name} on {statuses_of(evaluations, name)} date(s)") for line in summary)
+    # Mid-step, the progress line names the running step and its counts so far.
+    running = StageLog()
+    for event in range_run.result.all_events:
+        if event.event_type_value == "STEP_SUCCESS" and event.step_key == "onboarding_dbt":
+            break
+        running.add(event, time.time())
+    progress = running.progress(time.time() + 90)
+    assert progress.startswith("  ...    dbt: intermediate models, facts and KPI marts: 1m 3"), progress
+    assert re.search(r"\d+ materializations, \d+ checks so far$", progress), progress

@@ -132,7 +132,7 @@ def test_onboarding_completion_and_milestone_steps_equal_truth(built, truth):
     got_steps = dict(
         ((segment, step), count)
         for segment, step, count in built.query(
-            "select config_segment, step_number, reached_accounts from marts.kpi_milestone_steps"
+            "select segment, step_number, reached_accounts from marts.kpi_milestone_steps"
         )
     )
     assert got_steps == dict(steps)

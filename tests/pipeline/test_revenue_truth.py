@@ -32,7 +32,7 @@ def _query(warehouse, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_expansion_at_six_months_by_activation_cohort_equals_the_reference(revenue):
+def test_expansion_at_six_months_by_activation_status_equals_the_reference(revenue):
     warehouse, accounts, mrr = revenue
     series = defaultdict(list)
     for (account, _month), value in sorted(mrr.items()):
@@ -51,7 +51,7 @@ def test_expansion_at_six_months_by_activation_cohort_equals_the_reference(reven
         cohort: [n, arr]
         for cohort, n, arr in _query(
             warehouse,
-            "select activation_cohort, accounts_at_6_months, expansion_arr_6_months "
+            "select activation_status, mature_accounts, expansion_arr_6_months "
             "from marts.kpi_expansion_by_activation where segment = 'all'",
         )
     }

@@ -1,9 +1,11 @@
 """The serving snapshot, published from the session's built warehouse: every served
 table with its snapshot id and row count, the same in DuckDB and Parquet, readable
-through SQLAlchemy (duckdb_engine), a failed publish that changes nothing, and a
+through SQLAlchemy's inspector (duckdb_engine) with every description, type and grain,
+the BI starter's tiles (bi/dashboards.yml) running on it, a failed publish that changes nothing, and a
 publish killed half-way whose leftovers the next one removes.
 (Readers during a real pipeline run: tests/pipeline/test_dagster.py.)"""
 
+import json
 import os
 import signal
 import sys
@@ -11,10 +13,19 @@ import sys
 import duckdb
 import pytest
 import sqlalchemy
+import yaml
 
 from orchestration.serving.assets import SERVED
-from orchestration.serving.snapshot import SNAPSHOT_TABLE, parquet_current, publish_snapshot, serving_file
-from tests.support.commands import run_command
+from orchestration.serving.snapshot import (
+    SNAPSHOT_TABLE,
+    SNAPSHOT_TABLE_DOCS,
+    TableDocs,
+    parquet_current,
+    project_docs,
+    publish_snapshot,
+    serving_file,
+)
+from tests.support.commands import REPO_ROOT, run_command
 from tests.support.serving_reader import read_duckdb, read_parquet
 
 pytestmark = pytest.mark.slow
@@ -45,20 +56,90 @@ def test_the_snapshot_serves_every_kpi_mart_with_its_row_count(serving, built):
     assert read_parquet(directory) == snapshot.snapshot_id
 
 
-def test_bi_tools_connect_through_sqlalchemy(serving):
+def test_bi_tools_connect_through_sqlalchemy_and_see_every_description_type_and_key(serving):
+    """What a BI tool's schema browser does first (Superset, Metabase-style tools): list the
+    schemas, then the tables of `main` through SQLAlchemy's inspector, then each table's
+    comment, columns (types, comments), primary key and foreign keys. Every description
+    comes from the dbt project; the tested grains are primary keys in DuckDB's catalog."""
     directory, snapshot = serving
+    docs = project_docs(SERVED)
     url = f"duckdb:///{serving_file(directory)}"
     engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
     try:
         with engine.connect() as con:
-            tables = set(sqlalchemy.inspect(con).get_table_names())
+            inspector = sqlalchemy.inspect(con)
+            schemas = inspector.get_schema_names()
+            tables = set(inspector.get_table_names(schema="main"))
+            reflected = {
+                table: (
+                    inspector.get_table_comment(table, schema="main")["text"],
+                    inspector.get_columns(table, schema="main"),
+                    # Both answer without error (SQLAlchemy 2.0.55+ raises); DuckDB's
+                    # pg_catalog has no pg_index rows, so the key itself is read below.
+                    inspector.get_pk_constraint(table, schema="main"),
+                    inspector.get_foreign_keys(table, schema="main"),
+                )
+                for table in sorted(tables)
+            }
             (accounts,) = con.execute(
                 sqlalchemy.text("select sum(signed_up_accounts) from kpi_activation_rate")
             ).one()
+            keys = {
+                table: tuple(columns)
+                for table, columns in con.execute(
+                    sqlalchemy.text(
+                        "select table_name, constraint_column_names from duckdb_constraints() "
+                        "where schema_name = 'main' and constraint_type = 'PRIMARY KEY'"
+                    )
+                ).fetchall()
+            }
     finally:
         engine.dispose()
-    assert {"kpi_activation_rate", SNAPSHOT_TABLE} <= tables
+    assert any(schema.endswith(".main") or schema == "main" for schema in schemas), schemas
+    assert {table for _, table in SERVED} | {SNAPSHOT_TABLE} == tables
     assert accounts == snapshot.row_counts["fct_account_onboarding"]
+    for table, (comment, columns, primary_key, foreign_keys) in reflected.items():
+        expected = docs.get(table) or TableDocs(SNAPSHOT_TABLE_DOCS[0], SNAPSHOT_TABLE_DOCS[1])
+        assert comment == expected.description and comment, table
+        names = [c["name"] for c in columns]
+        assert len(names) == len(set(names)), table
+        undocumented = [c["name"] for c in columns if not c["comment"]]
+        assert undocumented == [], f"{table}: columns without a description {undocumented}"
+        for column in columns:
+            if column["name"] != "snapshot_id":
+                assert column["comment"] == expected.columns[column["name"]], (table, column["name"])
+            # A type SQLAlchemy knows (NullType: a type it could not map; BI shows no type).
+            assert not isinstance(column["type"], sqlalchemy.types.NullType), (table, column)
+        assert "constrained_columns" in primary_key and foreign_keys == [], table
+        assert keys.get(table, ()) == expected.primary_key, table
+    # Grains as primary keys, where dbt tests them (unique + not_null).
+    grain = ("signup_week", "signup_month", "segment", "plan", "acquisition_channel")
+    assert keys["kpi_activation_rate"] == grain
+    assert keys["fct_account_onboarding"] == ("account_id",)
+    types = {c["name"]: c["type"] for c in reflected["kpi_activation_rate"][1]}
+    assert isinstance(types["activation_rate"], sqlalchemy.types.Float | sqlalchemy.types.Numeric)
+    assert isinstance(types["signup_month"], sqlalchemy.types.Date)
+
+
+def test_the_parquet_files_carry_the_same_descriptions(serving):
+    directory, _ = serving
+    docs = project_docs(SERVED)
+    folder = parquet_current(directory)
+    with duckdb.connect() as con:
+        for table, expected in docs.items():
+            rows = con.execute(
+                "select decode(key), decode(value) from parquet_kv_metadata(?)",
+                [str(folder / f"{table}.parquet")],
+            ).fetchall()
+            metadata = dict(rows)
+            assert metadata["description"] == expected.description, table
+            columns = json.loads(metadata["column_descriptions"])
+            path = str(folder / f"{table}.parquet")
+            names = [r[0] for r in con.execute("describe select * from read_parquet(?)", [path]).fetchall()]
+            assert set(columns) == set(names), table  # every column described
+            documented = {name: text for name, text in expected.columns.items() if name in names}
+            described = {name: text for name, text in columns.items() if name != "snapshot_id"}
+            assert described == documented, table
 
 
 def test_a_failed_publish_leaves_the_previous_snapshot_in_place(serving, built):
@@ -114,3 +195,26 @@ def test_a_publish_killed_before_its_renames_changes_nothing_and_the_next_one_cl
     assert [p for p in [*directory.iterdir(), *(directory / "parquet").iterdir()] if p.name[0] == "."] == []
     with duckdb.connect(str(serving_file(directory)), read_only=True) as con:
         assert read_duckdb(con) == after.snapshot_id
+
+
+def test_every_tile_of_the_bi_starter_runs_on_the_snapshot_with_its_chart_fields(serving):
+    """bi/dashboards.yml, as a BI tool would run it: each tile's SQL through SQLAlchemy on the
+    published snapshot gives rows with the fields its chart names."""
+    directory, _ = serving
+    dashboards = yaml.safe_load((REPO_ROOT / "bi" / "dashboards.yml").read_text())["dashboards"]
+    tiles = [tile for dashboard in dashboards for tile in dashboard["tiles"]]
+    assert len(tiles) >= 10 and len({t["name"] for t in tiles}) == len(tiles)
+    url = f"duckdb:///{serving_file(directory)}"
+    engine = sqlalchemy.create_engine(url, connect_args={"read_only": True})
+    try:
+        with engine.connect() as con:
+            for tile in tiles:
+                result = con.execute(sqlalchemy.text(tile["sql"]))
+                columns, rows = list(result.keys()), result.fetchall()
+                fields = [tile["x"], *([tile["y"]] if isinstance(tile["y"], str) else tile["y"])]
+                fields += [tile["series"]] if "series" in tile else []
+                assert set(fields) <= set(columns), (tile["name"], columns)
+                assert rows, tile["name"]
+                assert tile["chart"] in {"line", "bar", "funnel", "table"}, tile["name"]
+    finally:
+        engine.dispose()

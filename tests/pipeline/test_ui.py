@@ -125,7 +125,7 @@ def server(tmp_path_factory):
 ASSETS = """
 { assetNodes { assetKey { path } groupName isPartitioned
     partitionKeysByDimension { partitionKeys }
-    assetChecksOrError { ... on AssetChecks { checks { name partitionDefinition { type } } } } } }
+    assetChecksOrError { ... on AssetChecks { checks { name description partitionDefinition { type } } } } } }
 """
 
 
@@ -161,6 +161,12 @@ def test_graphql_serves_every_layer_its_checks_and_partitions(server):
     assert {"drift_volume", "drift_event_mix", "drift_late_arrival"} <= set(checks("staging/base_events"))
     assert "unique_stg_events_event_id" in checks("staging/stg_events")
     assert "dbt_source_freshness" in checks("landing/events")
+    # Every check says what it asserts (dbt tests too: dagster-dbt leaves theirs empty).
+    undescribed = [(key, c["name"]) for key in nodes for c in checks(key).values() if not c["description"]]
+    assert undescribed == []
+    assert checks("staging/stg_events")["unique_stg_events_event_id"]["description"] == (
+        "event_id is unique: one row per value."
+    )
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (make browser installs it)")
@@ -226,20 +232,24 @@ def launch_backfill(server: Server) -> str:
     return launched["backfillId"]
 
 
-def test_a_backfill_of_three_partitions_is_one_run_that_succeeds(server):
-    backfill_id = server.backfill_id
-
+def finished_backfill(server: Server) -> dict:
+    """The backfill once its run has finished (or after 5 minutes)."""
     # The daemon picks the backfill up (every 30 s) and launches its run; done when
     # the run has finished, or the backfill has (the daemon marks it on a later tick).
     deadline, backfill = time.monotonic() + 300, None
     while time.monotonic() < deadline:
-        backfill = server.query(BACKFILL, {"id": backfill_id})["partitionBackfillOrError"]
+        backfill = server.query(BACKFILL, {"id": server.backfill_id})["partitionBackfillOrError"]
         runs = backfill.get("runs") or []
         if backfill.get("status", "").startswith("COMPLETED") or backfill.get("status") == "FAILED":
             break
         if runs and all(run["status"] in FINISHED for run in runs):
             break
         time.sleep(2)
+    return backfill
+
+
+def test_a_backfill_of_three_partitions_is_one_run_that_succeeds(server):
+    backfill = finished_backfill(server)
     assert backfill and backfill.get("runs"), f"no run within 5 minutes: {backfill}"
     assert [run["status"] for run in backfill["runs"]] == ["SUCCESS"], (
         backfill,
@@ -252,3 +262,62 @@ def test_a_backfill_of_three_partitions_is_one_run_that_succeeds(server):
                ... on AssetNode { materializedPartitions: partitionStats { numMaterialized } } } }"""
     )
     assert materialized["assetNodeOrError"]["materializedPartitions"]["numMaterialized"] == 3
+
+
+EVENTS_AFTER_BACKFILL = """
+{ assetNodeOrError(assetKey: {path: ["staging", "base_events"]}) { ... on AssetNode {
+    assetMaterializations(limit: 1) { partition metadataEntries { label
+        ... on TableSchemaMetadataEntry { schema { columns { name type description } } } } }
+    assetChecksOrError { ... on AssetChecks { checks { name partitionStatuses {
+        ... on AssetCheckTimePartitionStatuses { ranges { startKey endKey status } } } } } } } } }
+"""
+
+
+def test_after_the_backfill_dbt_assets_show_column_types_and_drift_checks_a_status_per_date(server):
+    """The Columns table of a dbt asset shows each column's type (from its latest
+    materialization), and each drift check's partitions show Passed or Failed for the dates
+    the backfill evaluated, not Missing."""
+    backfill = finished_backfill(server)
+    assert [run["status"] for run in backfill["runs"]] == ["SUCCESS"], backfill
+    node = server.query(EVENTS_AFTER_BACKFILL)["assetNodeOrError"]
+    (materialization,) = node["assetMaterializations"]
+    entries = materialization["metadataEntries"]
+    (schema,) = [e["schema"] for e in entries if e["label"] == "dagster/column_schema"]
+    columns = {c["name"]: c for c in schema["columns"]}
+    assert {"event_id", "account_id", "occurred_at", "landing_date"} <= set(columns)
+    assert [name for name, c in columns.items() if not c["type"]] == []
+    assert columns["occurred_at"]["type"].startswith("TIMESTAMP"), columns["occurred_at"]
+    assert columns["event_id"]["description"]
+
+    checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+    for name in ("drift_volume", "drift_duplicates", "drift_event_mix"):
+        ranges = checks[name]["partitionStatuses"]["ranges"]
+        judged = [(r["startKey"], r["endKey"], r["status"]) for r in ranges]
+        covered = {
+            key for r in ranges if r["status"] in ("SUCCEEDED", "FAILED")
+            for key in BACKFILL_PARTITIONS if r["startKey"] <= key <= r["endKey"]
+        }  # fmt: skip
+        assert covered == set(BACKFILL_PARTITIONS), (name, judged)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (make browser installs it)")
+def test_the_drift_checks_page_renders_in_chromium(server):
+    """Where docs/operators.md says to look: the asset's Checks tab, a drift check selected
+    (screenshot test-artifacts/ui-drift-check.png; its per-date statuses are the GraphQL
+    partitionStatuses asserted above, which this page draws)."""
+    finished_backfill(server)
+    server.query("mutation { setNuxSeen }")
+    page = server.url("/assets/staging/base_events?view=checks&checkDetail=drift_volume")
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "ui-drift-check.png"
+    screenshot.unlink(missing_ok=True)
+    shot = chromium(f"--screenshot={screenshot}", page, size="1600,1200")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.stat().st_size > 10_000
+    dom = chromium("--dump-dom", page, size="1600,1200")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    (ARTIFACTS / "ui-drift-check.html").write_text(dom.stdout)
+    assert "drift_volume" in dom.stdout and "drift_event_mix" in dom.stdout
+    # The latest evaluation names the materialization it judged (what makes the partition
+    # count as Passed/Failed rather than Missing), and the drift checks show Succeeded.
+    assert "Target materialization" in dom.stdout and "Succeeded" in dom.stdout

@@ -29,7 +29,7 @@ final as (
             'sum(case when is_onboarding_mature then sessions_in_onboarding else 0 end)',
             'sum(case when is_onboarding_mature then active_users_in_onboarding else 0 end)'
         ) }} as sessions_per_user_in_onboarding,
-        {{ count_if('first_session_started_at is not null') }} as accounts_with_a_session,
+        {{ count_if('first_session_started_at is not null') }} as session_accounts,
         {{ safe_rate(count_if('is_first_session_completed'), count_if('first_session_started_at is not null')) }}
             as first_session_completion_rate,
         {{ safe_rate(

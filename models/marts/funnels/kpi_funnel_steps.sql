@@ -13,7 +13,7 @@ steps as (
     select
         funnel_name,
         step_number,
-        count(*) as accounts_reached,
+        count(*) as reached_accounts,
         {{ median('seconds_from_first_step') }} as median_seconds_to_step
     from steps_reached
     group by funnel_name, step_number
@@ -22,8 +22,8 @@ steps as (
 compared as (
     select
         steps.*,
-        first_value(steps.accounts_reached) over funnel_order as step_1_accounts,
-        lag(steps.accounts_reached) over funnel_order as previous_step_accounts
+        first_value(steps.reached_accounts) over funnel_order as step_1_accounts,
+        lag(steps.reached_accounts) over funnel_order as previous_step_accounts
     from steps
     window funnel_order as (partition by funnel_name order by step_number)
 ),
@@ -32,9 +32,9 @@ final as (
     select
         funnel_name,
         step_number,
-        accounts_reached,
-        {{ safe_rate('accounts_reached', 'step_1_accounts') }} as conversion_from_step_1,
-        {{ safe_rate('accounts_reached', 'coalesce(previous_step_accounts, accounts_reached)') }}
+        reached_accounts,
+        {{ safe_rate('reached_accounts', 'step_1_accounts') }} as conversion_from_step_1,
+        {{ safe_rate('reached_accounts', 'coalesce(previous_step_accounts, reached_accounts)') }}
             as conversion_from_previous_step,
         median_seconds_to_step
     from compared

@@ -17,7 +17,7 @@ accounts as (
 mature_milestones as (
     select
         milestones.account_id,
-        milestones.config_segment,
+        milestones.config_segment as segment,
         milestones.step_number,
         milestones.milestone_name,
         milestones.is_reached_in_onboarding,
@@ -43,7 +43,7 @@ with_previous as (
 
 steps as (
     select
-        config_segment,
+        segment,
         step_number,
         milestone_name,
         count(*) as mature_accounts,
@@ -56,21 +56,21 @@ steps as (
         ) }} as median_seconds_from_previous,
         {{ count_if('stall_step_number = step_number') }} as stalled_accounts
     from with_previous
-    group by config_segment, step_number, milestone_name
+    group by segment, step_number, milestone_name
 ),
 
 ranked as (
     select
         steps.*,
         row_number() over (
-            partition by steps.config_segment order by steps.stalled_accounts desc, steps.step_number asc
+            partition by steps.segment order by steps.stalled_accounts desc, steps.step_number asc
         ) as stall_rank
     from steps
 ),
 
 final as (
     select
-        config_segment,
+        segment,
         step_number,
         milestone_name,
         mature_accounts,

@@ -34,15 +34,15 @@ cohorts as (
         'accounts',
         ['segment'],
         [['segment'], []],
-        ['account_id', "case when is_activated_in_window then 'activated' else 'not_activated' end as activation_cohort"]
+        ['account_id', "case when is_activated_in_window then 'activated' else 'not_activated' end as activation_status"]
     ) }}
 ),
 
 final as (
     select
-        cohorts.activation_cohort,
+        cohorts.activation_status,
         cohorts.segment,
-        count(*) as accounts_at_6_months,
+        count(*) as mature_accounts,
         {{ count_if('six_months.expansions > 0') }} as expanded_accounts,
         {{ safe_rate(count_if('six_months.expansions > 0'), 'count(*)') }} as expanded_share,
         sum(six_months.first_month_mrr) as first_month_mrr,
@@ -55,7 +55,7 @@ final as (
     inner join six_months
         on cohorts.account_id = six_months.account_id
     where six_months.is_mature
-    group by cohorts.activation_cohort, cohorts.segment
+    group by cohorts.activation_status, cohorts.segment
 )
 
 select * from final
