@@ -5,6 +5,7 @@ of its arrival, and readers of the serving snapshot see one whole snapshot meanw
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import time
