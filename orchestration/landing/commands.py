@@ -14,6 +14,7 @@ import click
 
 from orchestration import settings
 from orchestration.landing import LandingLoadError, load_contracts, load_table
+from orchestration.landing.files import stray_entries
 from orchestration.landing.partitions import daily_partitions, landed_range, parse_day, range_tags
 from orchestration.lib import connect_warehouse, data_dir, spark_raw_dir, warehouse_path
 
@@ -56,6 +57,11 @@ def load(tables: tuple[str, ...], partitions: tuple[str, ...], force: bool) -> N
     if not source.is_dir():
         raise click.ClickException(f"landing directory {source} does not exist (set ONBOARDING_DATA_DIR)")
     failed = False
+    # A misnamed table folder (subscription/, users/) is named; one that most likely meant a
+    # table without a folder of its own fails the load once the tables are loaded.
+    for stray in stray_entries(source):
+        click.echo(f"{'error' if stray.refused else 'warning'}: {stray.message(source)}", err=True)
+        failed = failed or stray.refused
     mirror = spark_raw_dir()
     tables = tables or tuple(sorted(load_contracts()))
     not_found: dict[str, list[str]] = {}

@@ -61,3 +61,22 @@ def test_landed_range_tags_cover_an_undated_events_file(tmp_path):
     (tmp_path / "nothing").mkdir()
     result = run_command([ONBOARDING, "partitions", "landed-range-tags"], empty, check=False)
     assert result.returncode != 0 and "no events are landed in" in result.stderr
+
+
+def test_misnamed_table_folders_are_named_and_a_missing_table_refused(tmp_path):
+    """`users/` is named in a warning with the table folders; `subscription/`, beside no
+    `subscriptions/`, fails the load (its data would be missing in silence), after the real
+    tables are loaded."""
+    landing = write_own_data(tmp_path / "landing")
+    env = project_env(landing, tmp_path / "w.duckdb")
+    result = run_command([ONBOARDING, "load"], env)
+    assert "warning: folder 'users/'" in result.stderr
+    assert "table folders: accounts/, events/, subscriptions/, surveys/" in result.stderr
+
+    (landing / "subscription").mkdir()
+    (landing / "subscription" / "plans.csv").write_text("account_id,period_start,mrr\n")
+    result = run_command([ONBOARDING, "load"], env, check=False)
+    assert result.returncode == 1
+    assert "error: folder 'subscription/'" in result.stderr
+    assert "did you mean 'subscriptions/'?" in result.stderr
+    assert "events" in result.stdout and "loaded" in result.stdout  # the others still load
