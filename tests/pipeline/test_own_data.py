@@ -19,6 +19,7 @@ from collections import defaultdict
 import duckdb
 import pytest
 
+from orchestration.summary import summary_lines
 from tests.support.commands import REPO_ROOT
 from tests.support.own_data import EVENTS_FILE, write_own_data, write_own_seeds
 from tests.support.readme_recipes import run_recipe
@@ -54,8 +55,17 @@ def own(tmp_path_factory):
     home = root / "home"
     landing = write_own_data(home / "my-events")
     warehouse = root / "warehouse" / "own.duckdb"
-    output = run_recipe("own-data", project, {"ONBOARDING_WAREHOUSE": str(warehouse)}, home)
-    return {"project": project, "landing": landing, "warehouse": warehouse, "output": output}
+    # The checkout shares the virtualenv, whose `onboarding` resolves relative paths against
+    # the repository it was installed from: every output path is named, so nothing is
+    # written there.
+    outputs = {
+        "ONBOARDING_WAREHOUSE": str(warehouse),
+        "ONBOARDING_SERVING_DIR": str(root / "warehouse" / "serving"),
+        "ONBOARDING_REPORTS_DIR": str(root / "warehouse" / "reports"),
+        "ONBOARDING_TEMP_DIR": str(root / "warehouse" / "tmp"),
+    }
+    output = run_recipe("own-data", project, outputs, home)
+    return {"root": root, "project": project, "landing": landing, "warehouse": warehouse, "output": output}
 
 
 def _query(own, sql: str) -> list[tuple]:
@@ -92,7 +102,7 @@ def test_the_documented_path_builds_a_folder_of_files_in_a_fresh_shell(own):
         own, "select record_key, quarantine_reason from staging.stg_quarantine where source_table = 'events'"
     )
     assert sorted(key for key, _ in quarantined) == ["ev-bad-1900", "ev-bad-text"], quarantined
-    assert (own["project"] / "warehouse" / "reports" / "monthly_trend_report.html").exists()
+    assert (own["root"] / "warehouse" / "reports" / "monthly_trend_report.html").exists()
 
 
 def test_milestones_any_of_several_events_and_by_category_match_a_python_reading(own):
@@ -149,5 +159,7 @@ def test_without_subscriptions_retention_and_revenue_are_null_with_the_reason(ow
     assert _query(own, "select count(*) from marts.kpi_mrr_monthly") == [(0,)]
     assert _query(own, "select count(*) from marts.kpi_nrr_by_signup_cohort") == [(0,)]
     assert _query(own, "select count(*) from marts.kpi_expansion_by_activation") == [(0,)]
-    report = (own["project"] / "warehouse" / "reports" / "monthly_trend_report.html").read_text()
+    report = (own["root"] / "warehouse" / "reports" / "monthly_trend_report.html").read_text()
     assert REASON in report
+    with duckdb.connect(str(own["warehouse"]), read_only=True) as con:
+        assert f"  {REASON}" in summary_lines(con)
