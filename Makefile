@@ -19,18 +19,22 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # two code locations and refuses to start.)
 DAGSTER_CODE := -m orchestration.definitions
 export DO_NOT_TRACK := 1
+# Your own data: `make load build DATA=/path/to/landing` and `make ui DATA=/path/to/landing`
+# (WAREHOUSE=/path/to/file.duckdb to keep its warehouse apart). They set the settings below.
+ifdef DATA
+export ONBOARDING_DATA_DIR := $(abspath $(DATA))
+endif
+ifdef WAREHOUSE
+export ONBOARDING_WAREHOUSE := $(abspath $(WAREHOUSE))
+endif
 export UV_PYTHON_DOWNLOADS := never
 
 SAMPLE_ACCOUNTS ?= 400
 # 13 months and more: enough for 6-month outcomes and 12-month net revenue retention.
 SAMPLE_DAYS ?= 420
-# The first daily partition of `make demo` and `make ui` (ONBOARDING_PARTITIONS_START wins
-# when set; the library default, 2026-01-01, is what tests use).
-DEMO_PARTITIONS_START ?= 2025-09-01
-PARTITIONS_ENV = ONBOARDING_PARTITIONS_START="$${ONBOARDING_PARTITIONS_START:-$(DEMO_PARTITIONS_START)}"
-# The sample ends yesterday (UTC), so the daily partitions and "today's alerts" are current;
-# it starts no earlier than the first partition.
-SAMPLE_START ?= $(shell python3 -c 'import datetime as d; print(max(d.date.fromisoformat("$(DEMO_PARTITIONS_START)"), d.datetime.now(d.timezone.utc).date() - d.timedelta(days=$(SAMPLE_DAYS))))')
+# The sample ends yesterday (UTC), so the daily partitions and "today's alerts" are current.
+# Dagster's daily partitions start with the landed data (ONBOARDING_PARTITIONS_START overrides).
+SAMPLE_START ?= $(shell python3 -c 'import datetime as d; print(d.datetime.now(d.timezone.utc).date() - d.timedelta(days=$(SAMPLE_DAYS)))')
 SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
@@ -101,12 +105,12 @@ demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materi
 		"$$(dirname "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}")/alerts"
 	@# One Dagster run of every asset over every landed date: one line per stage (the full
 	@# log, every dbt model and test, goes to a file under logs/ whose path is printed).
-	@$(PARTITIONS_ENV) $(BIN)/onboarding run onboarding_full_build \
-		--tags "$$($(PARTITIONS_ENV) $(BIN)/onboarding partitions landed-range-tags)"
+	@$(BIN)/onboarding run onboarding_full_build \
+		--tags "$$($(BIN)/onboarding partitions landed-range-tags)"
 	@echo
 	@$(BIN)/onboarding summary
 
-load: install  ## load the landing zone into the raw tables (what plain dbt reads)
+load: install  ## load the landing zone (DATA=/path, or ONBOARDING_DATA_DIR) into the raw tables plain dbt reads
 	$(BIN)/onboarding load
 
 build: load  ## load, `dbt build` (no Dagster; unit tests are for make test), then publish the snapshot and reports
@@ -114,7 +118,7 @@ build: load  ## load, `dbt build` (no Dagster; unit tests are for make test), th
 	$(BIN)/onboarding publish
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
-	$(PARTITIONS_ENV) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
+	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # The catalog (column types, row counts) comes from the warehouse: build it first
 # (make demo or make build); without one the docs still show every model and exposure.

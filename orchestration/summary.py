@@ -64,6 +64,13 @@ def _funnels(con) -> list[str]:
 
 def _outcomes(con) -> list[str]:
     lines = ["Outcomes:"]
+    # Absent is not zero: a metric whose data is missing is named with the reason, not shown as 0.
+    (missing,) = con.execute(
+        "select max(not_computed_reason) from marts.kpi_retention_by_activation "
+        "where period_kind = 'logo_day'"
+    ).fetchone()
+    if missing:
+        lines.append(f"  {missing}")
     month = con.execute(
         "select revenue_month, ending_mrr, logo_churn_rate, net_revenue_retention_12_months "
         "from marts.kpi_mrr_monthly where is_month_complete order by revenue_month desc limit 1"

@@ -27,6 +27,7 @@ from orchestration.landing import (
     load_contracts,
     load_table,
 )
+from orchestration.landing.files import stray_entries
 from orchestration.landing.partitions import daily_partitions, partition_date_range, single_run
 from orchestration.lib import data_dir, spark_raw_dir
 from orchestration.transform.resources import WarehouseResource
@@ -113,6 +114,18 @@ def _load_metadata(result: TableLoadResult, source) -> dict:
     }
 
 
+def _name_stray_entries(context: AssetExecutionContext, source) -> list[str]:
+    """Log every misnamed folder or file of the landing zone; the refused ones' messages."""
+    refused = []
+    for stray in stray_entries(source):
+        if stray.refused:
+            context.log.error(stray.message(source))
+            refused.append(stray.message(source))
+        else:
+            context.log.warning(stray.message(source))
+    return refused
+
+
 @asset(
     key=raw_key("events"),
     deps=[landing_key("events")],
@@ -136,6 +149,7 @@ def raw_events(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     the changed files outside `date=` folders (the same files the command line loads)."""
     start, end = partition_date_range(context)
     source = data_dir()
+    _name_stray_entries(context, source)
     with warehouse.connect() as con:
         try:
             # Forced: the dates asked for are rebuilt whether or not their files changed.
@@ -184,6 +198,7 @@ def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource):
     """
     failures: list[str] = []
     source = data_dir()
+    failures += _name_stray_entries(context, source)
     with warehouse.connect() as con:
         for key in sorted(context.selected_asset_keys):
             name = key.path[-1]

@@ -14,7 +14,8 @@ import click
 
 from orchestration import settings
 from orchestration.landing import LandingLoadError, load_contracts, load_table
-from orchestration.landing.partitions import daily_partitions, landed_dates, range_tags
+from orchestration.landing.files import stray_entries
+from orchestration.landing.partitions import daily_partitions, landed_range, parse_day, range_tags
 from orchestration.lib import connect_warehouse, data_dir, spark_raw_dir, warehouse_path
 
 
@@ -56,6 +57,11 @@ def load(tables: tuple[str, ...], partitions: tuple[str, ...], force: bool) -> N
     if not source.is_dir():
         raise click.ClickException(f"landing directory {source} does not exist (set ONBOARDING_DATA_DIR)")
     failed = False
+    # A misnamed table folder (subscription/, users/) is named; one that most likely meant a
+    # table without a folder of its own fails the load once the tables are loaded.
+    for stray in stray_entries(source):
+        click.echo(f"{'error' if stray.refused else 'warning'}: {stray.message(source)}", err=True)
+        failed = failed or stray.refused
     mirror = spark_raw_dir()
     tables = tables or tuple(sorted(load_contracts()))
     not_found: dict[str, list[str]] = {}
@@ -110,18 +116,25 @@ def landed_range_tags() -> None:
     `dagster job execute --tags`, as make demo does)."""
     _checked_settings()
     keys = daily_partitions.get_partition_keys()
-    landed = landed_dates(data_dir())
-    dates = [d for d in landed if keys and keys[0] <= d.isoformat() <= keys[-1]]
-    outside = [d for d in landed if d not in dates]
-    if outside:
+    landed = landed_range(data_dir())
+    if landed is None:
+        raise click.ClickException(
+            f"no events are landed in {data_dir()}/events (files in date=YYYY-MM-DD folders, "
+            "or directly in events/ with their received_at days)"
+        )
+    if not keys:
+        raise click.ClickException(f"no daily partition is over yet (the first landed date is {landed[0]})")
+    first, last = max(landed[0].isoformat(), keys[0]), min(landed[1].isoformat(), keys[-1])
+    if landed[0].isoformat() < keys[0]:
         click.echo(
-            f"warning: {len(outside)} landed dates of {data_dir()}/events ({outside[0]}..{outside[-1]}) "
-            f"are not partitions ({keys[0]}..{keys[-1]}) and are left out; set "
-            "ONBOARDING_PARTITIONS_START to an earlier day to include them",
+            f"warning: landed dates of {data_dir()}/events from {landed[0]} are before the first partition "
+            f"({keys[0]}, ONBOARDING_PARTITIONS_START) and are left out of the range; unset it to let "
+            "the partitions start with the data",
             err=True,
         )
-    if not dates:
+    if first > last:
         raise click.ClickException(
-            f"no landed date of {data_dir()}/events is a partition ({keys[0]}..{keys[-1]})"
+            f"no landed date of {data_dir()}/events ({landed[0]}..{landed[1]}) is a partition "
+            f"({keys[0]}..{keys[-1]})"
         )
-    click.echo(json.dumps(range_tags(dates[0], dates[-1])))
+    click.echo(json.dumps(range_tags(parse_day(first), parse_day(last))))

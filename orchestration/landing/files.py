@@ -221,3 +221,67 @@ def check_columns(contract: TableContract, file: LandingFile, columns: list[str]
             f"(found: {', '.join(columns) or 'none'})",
         )
     return [c for c in columns if c not in contract.columns]
+
+
+@dataclass(frozen=True)
+class StrayEntry:
+    """A folder or file at the top of the landing zone that is not a table folder: its files
+    are not loaded. `closest` is the table name it most likely meant (or None)."""
+
+    name: str
+    is_dir: bool
+    closest: str | None
+    expected: tuple[str, ...]
+    # True when the table it most likely meant has no folder of its own: that table's data
+    # would be missing in silence, so loading refuses.
+    refused: bool
+
+    def message(self, data_dir: Path) -> str:
+        what = f"folder '{self.name}/'" if self.is_dir else f"file '{self.name}'"
+        guess = f"; did you mean '{self.closest}/'?" if self.closest else "."
+        verdict = (
+            f" Table '{self.closest}' has no folder, so its data would be missing: rename the folder."
+            if self.refused
+            else ""
+        )
+        return (
+            f"{what} in the landing zone {data_dir} is not a table folder: "
+            f"{'its files are' if self.is_dir else 'it is'} not loaded "
+            f"(table folders: {', '.join(f'{t}/' for t in self.expected)}){guess}{verdict}"
+        )
+
+
+def _closest_table(name: str, tables: list[str]) -> str | None:
+    import difflib
+
+    stem = name.split(".")[0].lower()
+    for table in tables:
+        # subscription -> subscriptions, Events -> events, event_export -> events
+        if stem and (stem == table or table.startswith(stem) or stem.startswith(table.rstrip("s"))):
+            return table
+    matches = difflib.get_close_matches(stem, tables, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def stray_entries(data_dir: Path) -> list[StrayEntry]:
+    """Folders and files at the top of the landing zone that are not table folders
+    (`subscription/`, `users/`, `events.csv`), hidden and `_` names aside."""
+    if not data_dir.is_dir():
+        return []
+    tables = sorted(load_contracts())
+    present = {p.name for p in data_dir.iterdir() if p.is_dir() and p.name in tables}
+    found = []
+    for path in sorted(data_dir.iterdir()):
+        if path.name in present or path.name.startswith((".", "_")):
+            continue
+        closest = _closest_table(path.name, tables)
+        found.append(
+            StrayEntry(
+                name=path.name,
+                is_dir=path.is_dir(),
+                closest=closest,
+                expected=tuple(tables),
+                refused=closest is not None and closest not in present,
+            )
+        )
+    return found

@@ -25,6 +25,7 @@ from orchestration.reports.content import (
     last_complete_month,
     last_complete_week,
     monthly_cohort_metrics,
+    not_computed_reason,
     revenue_months,
     snapshot_info,
     summary_section,
@@ -173,6 +174,7 @@ def monthly_report(con) -> Report:
     rate_before, _ = cohort_rate_note(cohorts, period.previous_start)
     rows.append(("Activation rate of the month's sign-ups", rate_now, rate_before, percent, note_now))
     by_month = monthly_cohort_metrics(con)
+    missing = not_computed_reason(con)  # absent is not zero: say why, next to the empty figure
     now, before = by_month.get(period.start, {}), by_month.get(period.previous_start, {})
     rows += [
         ("Onboarding completion rate", now.get("completion_rate"), before.get("completion_rate"), percent,
@@ -180,7 +182,7 @@ def monthly_report(con) -> Report:
         ("Time to first value, median", now.get("ttfv_median"), before.get("ttfv_median"), days,
          f"Kaplan-Meier median {days(now.get('ttfv_km_median'))}"),
         ("Day-30 logo retention", now.get("logo_retention_30"), before.get("logo_retention_30"), percent,
-         "the month's sign-ups whose day 30 has ended"),
+         missing or "the month's sign-ups whose day 30 has ended"),
     ]  # fmt: skip
     revenue = {month: values for month, *values in revenue_months(con)}
     mrr_now, mrr_before = (
@@ -188,10 +190,11 @@ def monthly_report(con) -> Report:
         revenue.get(period.previous_start, [None] * 3),
     )
     rows += [
-        ("MRR at the month's end", mrr_now[0], mrr_before[0], number, "kpi_mrr_monthly"),
-        ("Logo churn rate", mrr_now[1], mrr_before[1], percent, "customers at the start who churned"),
+        ("MRR at the month's end", mrr_now[0], mrr_before[0], number, missing or "kpi_mrr_monthly"),
+        ("Logo churn rate", mrr_now[1], mrr_before[1], percent,
+         missing or "customers at the start who churned"),
         ("Net revenue retention, 12 months", mrr_now[2], mrr_before[2], percent,
-         "n/a before 12 months of history"),
+         missing or "n/a before 12 months of history"),
     ]  # fmt: skip
     months = sorted(m for m in by_month if m < period.end)[-TREND_PERIODS:]
     rate_by_month = {row[0]: row[4] for row in cohorts}

@@ -153,6 +153,13 @@ def monthly_cohort_metrics(con) -> dict[dt.date, dict]:
     return metrics
 
 
+def not_computed_reason(con) -> str | None:
+    """Why logo retention and revenue are not computed ('no subscription data: ...'), or None."""
+    return con.execute(
+        """select max(not_computed_reason) from kpi_retention_by_activation where period_kind = 'logo_day'"""
+    ).fetchone()[0]
+
+
 def revenue_months(con) -> list[tuple]:
     return con.execute(
         """select revenue_month, ending_mrr, logo_churn_rate, net_revenue_retention_12_months

@@ -604,8 +604,8 @@ def edit_var(ws: Workspace) -> str:
 MODEL_EDITS = [
     (
         "models/intermediate/engagement/int_account_weekly_usage.sql",
-        "event_category <> 'outreach'",
-        "event_category not in ('outreach', 'navigation')",
+        "event_category not in ('outreach', 'system')",
+        "event_category not in ('outreach', 'system', 'navigation')",
     ),
     (
         "models/intermediate/funnels/int_funnel_attempt_steps.sql",

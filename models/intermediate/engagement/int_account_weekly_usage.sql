@@ -1,6 +1,7 @@
 {#- Weeks since sign-up (week N = days 7N .. 7N+6) in which the account
     used the product: any event except outreach by the vendor's own staff
-    (event category 'outreach'). Account-level incremental: a run recomputes
+    (event category 'outreach') and automated events (category 'system':
+    badges, automated e-mails). Account-level incremental: a run recomputes
     only the accounts whose events or account changed
     (macros/incremental/accounts.sql). -#}
 {{
@@ -18,7 +19,7 @@ with
 events as (
     select * from {{ ref('int_account_events') }}
     where
-        event_category <> 'outreach'
+        event_category not in ('outreach', 'system')
         and {{ is_account_to_recompute('account_id') }}
 ),
 

@@ -1,8 +1,9 @@
 {#- Sessions: a user's events (from the account's sign-up on) split wherever
     more than var('session_inactivity_minutes') (30) minutes pass without an
     event; an event exactly 30 minutes after the previous one continues the
-    session. Events without a user (CSM outreach, system events) belong to no
-    session. One row per account, user and session. -#}
+    session. Events without a user (CSM outreach) and automated events
+    (category 'system': a badge awarded to a user, an automated e-mail)
+    belong to no session. One row per account, user and session. -#}
 
 with
 
@@ -14,7 +15,7 @@ events as (
         occurred_at,
         signed_up_at
     from {{ ref('int_account_events') }}
-    where user_id is not null
+    where user_id is not null and event_category <> 'system'
 ),
 
 gaps as (

@@ -2,7 +2,8 @@
     how often each account did them: in its first var('discovery_window_days')
     days and in its onboarding period; and when it first did them.
     The candidates are the taxonomy's core actions, and the property-filtered
-    variants the milestones seed uses (a workflow run that succeeded). -#}
+    variants the milestones seed uses (a workflow run that succeeded), for
+    each event the milestone's rule names (int_milestone_events). -#}
 
 with
 
@@ -19,7 +20,7 @@ taxonomy as (
 ),
 
 milestone_rules as (
-    select * from {{ ref('milestones') }}
+    select * from {{ ref('int_milestone_events') }}
 ),
 
 actions as (

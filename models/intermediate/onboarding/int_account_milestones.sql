@@ -1,6 +1,7 @@
 {#- One row per account and configured milestone of its segment, with the
     first time the milestone's rule held: the min_count-th event (ties on
-    the timestamp broken by event_id) with the rule's event name and, when
+    the timestamp broken by event_id) among the rule's events (one name, any
+    of several, or a taxonomy category: int_milestone_events) and, when
     the rule has one, the property value, at or after sign-up. Events before
     sign-up never count. Milestones reached out of order are recorded like
     any other. The events are read once, for all rules together.
@@ -10,7 +11,7 @@
     config(
         materialized=account_level_materialization(),
         incremental_strategy='replace_accounts',
-        recompute_events_from='milestones',
+        recompute_events_from='int_milestone_events',
         rows_for_every_account=true,
         on_schema_change='fail',
     )
@@ -32,7 +33,7 @@ rules as (
 ),
 
 rule_events as (
-    select distinct event_name from rules
+    select * from {{ ref('int_milestone_events') }}
 ),
 
 events as (
@@ -62,10 +63,14 @@ qualifying as (
     from events
     inner join accounts
         on events.account_id = accounts.account_id
+    inner join rule_events
+        on
+            accounts.config_segment = rule_events.segment
+            and events.event_name = rule_events.event_name
     inner join rules
         on
-            accounts.config_segment = rules.segment
-            and events.event_name = rules.event_name
+            rule_events.segment = rules.segment
+            and rule_events.milestone_name = rules.milestone_name
     where
         rules.property_key is null
         or {{ json_text('events.properties', 'rules.property_key') }} = rules.property_value

@@ -3,7 +3,9 @@
     end, i.e. at the first instant of the next month (a period covers
     period_start <= t < period_end), or at the as-of time for the month in
     progress. A month is complete once the as-of time reaches its last
-    millisecond (is_period_complete). Months with no active period have MRR 0. -#}
+    millisecond (is_period_complete). Months with no active period have MRR 0;
+    without any subscription data at all there are no rows (absent is not
+    zero: the revenue marts are then empty, int_data_availability says why). -#}
 {%- set months = var('revenue_months_tracked') | int %}
 
 with
@@ -36,6 +38,8 @@ account_months as (
     from accounts
     cross join month_numbers
     cross join as_of
+    -- Without any subscription data, MRR is unknown, not 0: no rows (int_data_availability).
+    where exists (select 1 as present from subscriptions)
 ),
 
 measured as (

@@ -1,7 +1,9 @@
 {#- For each account and each day N of var('logo_retention_days') and the
     day of var('discovery_retention_day') (milestone discovery): whether a
     subscription period covered any part of day N (the 24 hours starting
-    N x 24 h after sign-up; a period ends exclusively at period_end). -#}
+    N x 24 h after sign-up; a period ends exclusively at period_end); null
+    for every account when there is no subscription data at all (absent is
+    not zero: int_data_availability). -#}
 
 with
 
@@ -11,6 +13,10 @@ accounts as (
 
 subscriptions as (
     select * from {{ ref('stg_subscriptions') }}
+),
+
+availability as (
+    select * from {{ ref('int_data_availability') }}
 ),
 
 retention_days as (
@@ -45,8 +51,9 @@ final as (
         account_days.retention_day,
         account_days.day_starts_at,
         account_days.day_ends_at,
-        covered.account_id is not null as is_subscribed
+        case when availability.has_subscription_data then covered.account_id is not null end as is_subscribed
     from account_days
+    cross join availability
     left join covered
         on
             account_days.account_id = covered.account_id

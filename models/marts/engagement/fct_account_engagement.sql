@@ -68,7 +68,9 @@ touches as (
             'events.occurred_at', 'accounts.signed_up_at', 'accounts.onboarding_period_days')) }}
             as csm_outreach_in_onboarding,
         min(case when events.event_category = 'core_action' then events.occurred_at end) as first_core_action_at,
-        min(case when events.event_category != 'outreach' then events.occurred_at end) as first_activity_at
+        min(
+            case when events.event_category not in ('outreach', 'system') then events.occurred_at end
+        ) as first_activity_at
     from events
     inner join accounts
         on events.account_id = accounts.account_id

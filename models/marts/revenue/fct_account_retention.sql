@@ -20,6 +20,10 @@ as_of as (
     select as_of_at from {{ ref('int_as_of') }}
 ),
 
+availability as (
+    select * from {{ ref('int_data_availability') }}
+),
+
 weeks as (
     {{ integer_rows(range(0, var('retention_weeks') + 1), 'week_number') }}
 ),
@@ -32,11 +36,13 @@ logo as (
         retention_days.retention_day as period_number,
         retention_days.day_ends_at <= as_of.as_of_at as is_period_mature,
         retention_days.is_subscribed as is_retained_in_period,
-        cast(null as boolean) as is_retained_on_or_after_period
+        cast(null as boolean) as is_retained_on_or_after_period,
+        availability.subscription_missing_reason as not_computed_reason
     from retention_days
     inner join accounts
         on retention_days.account_id = accounts.account_id
     cross join as_of
+    cross join availability
     where retention_days.retention_day in ({{ var('logo_retention_days') | join(', ') }})
 ),
 
@@ -57,7 +63,8 @@ usage as (
         {{ window_end('accounts.signed_up_at', '7 * (weeks.week_number + 1)') }} <= as_of.as_of_at
             as is_period_mature,
         weekly_usage.account_id is not null as is_retained_in_period,
-        coalesce(last_usage.last_usage_week >= weeks.week_number, false) as is_retained_on_or_after_period
+        coalesce(last_usage.last_usage_week >= weeks.week_number, false) as is_retained_on_or_after_period,
+        cast(null as {{ dbt.type_string() }}) as not_computed_reason
     from accounts
     cross join weeks
     cross join as_of

@@ -1,7 +1,9 @@
 {#- Retention by activation status: logo retention on day N (a subscription
     active that day) and usage retention in week N since sign-up, "on
     period N" and "on or after period N". Only accounts whose period N has
-    fully elapsed are in a rate; the others are counted apart. -#}
+    fully elapsed are in a rate; the others are counted apart. Without
+    subscription data, logo retention is null with the reason
+    (not_computed_reason), never 0. -#}
 
 with
 
@@ -33,16 +35,20 @@ final as (
         signup_month,
         {{ count_if('is_period_mature') }} as mature_accounts,
         {{ count_if('not is_period_mature') }} as immature_accounts,
-        {{ count_if('is_period_mature and is_retained_in_period') }} as retained_accounts,
-        {{ safe_rate(count_if('is_period_mature and is_retained_in_period'), count_if('is_period_mature')) }}
-            as retention_rate,
+        case when max(not_computed_reason) is null then
+                {{ count_if('is_period_mature and is_retained_in_period') }}
+        end as retained_accounts,
+        case when max(not_computed_reason) is null then
+                {{ safe_rate(count_if('is_period_mature and is_retained_in_period'), count_if('is_period_mature')) }}
+        end as retention_rate,
         case when period_kind = 'usage_week' then
                 {{ count_if('is_period_mature and is_retained_on_or_after_period') }}
         end as retained_on_or_after_accounts,
         case when period_kind = 'usage_week' then
             {{ safe_rate(count_if('is_period_mature and is_retained_on_or_after_period'),
                          count_if('is_period_mature')) }}
-        end as retention_rate_on_or_after
+        end as retention_rate_on_or_after,
+        max(not_computed_reason) as not_computed_reason
     from joined
     group by
         period_kind,

@@ -1,0 +1,31 @@
+{#- dbt's own macro, extended: a failing data test on a seed names its
+    offending rows in the log ("relationships_metric_targets_segment... on
+    seed metric_targets fails on: (from_field='smb'); ..."), not only their
+    count, so that a configuration error says what to fix. Seeds are small:
+    the extra query is cheap; tests on models keep dbt's behaviour (and their
+    stored failures). -#}
+{% macro get_test_sql(main_sql, fail_calc, warn_if, error_if, limit) -%}
+    {%- set attached = (model.get('attached_node') or '') if model is mapping else '' -%}
+    {%- if execute and attached.startswith('seed.') -%}
+        {%- do log_offending_rows(main_sql, attached.split('.')[-1]) -%}
+    {%- endif -%}
+    {{ adapter.dispatch('get_test_sql', 'dbt')(main_sql, fail_calc, warn_if, error_if, limit) }}
+{%- endmacro %}
+
+{#- Log up to 10 rows of a test's failing rows, each as (column=value, ...). -#}
+{% macro log_offending_rows(main_sql, seed_name) -%}
+    {%- set found = run_query('select * from (\n' ~ main_sql ~ '\n) as offending limit 11') -%}
+    {%- if found.rows | length > 0 -%}
+        {%- set shown = [] -%}
+        {%- for row in found.rows[:10] -%}
+            {%- set cells = [] -%}
+            {%- for name in found.column_names -%}
+                {%- set value = row[name] -%}
+                {%- do cells.append(name ~ '=' ~ (("'" ~ value ~ "'") if value is string else value)) -%}
+            {%- endfor -%}
+            {%- do shown.append('(' ~ cells | join(', ') ~ ')') -%}
+        {%- endfor -%}
+        {%- set more = ' and more' if found.rows | length > 10 else '' -%}
+        {%- do log(model.name ~ ' on seed ' ~ seed_name ~ ' fails on: ' ~ shown | join('; ') ~ more, info=true) -%}
+    {%- endif -%}
+{%- endmacro %}
