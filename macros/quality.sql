@@ -69,6 +69,7 @@
         when {{ known_accounts }}.account_id is null then 'unknown_account'
         else {{ events }}.quarantine_reason
     end
+{%- endmacro %}
 
 {#- Plausibility: the window a landed timestamp must fall in, set in one place
     (dbt_project.yml vars `earliest_plausible_date` and `max_clock_skew_hours`) and
