@@ -17,7 +17,7 @@ from orchestration.sample.activity import daily_rates, day_events
 from orchestration.sample.delivery import COUNT_KEYS, DayDelivery, arrival_dates, deliver
 from orchestration.sample.drift import DriftPlan, hold_back, spoil
 from orchestration.sample.journeys import ABANDONED, NEVER
-from orchestration.sample.seeds import read_segment_configs
+from orchestration.sample.seeds import read_rule_threshold, read_segment_configs
 from orchestration.sample.surveys import build_surveys
 from orchestration.sample.truth import planted_summary, write_truth
 from orchestration.sample.world import World, build_world
@@ -117,7 +117,11 @@ def subscriptions_table(world: World) -> pa.Table:
 
 def expected_events_per_account(params: cfg.Params, seeds_dir: Path) -> float:
     """Events an account produces on average under these parameters (from a pilot world)."""
-    pilot = build_world(cfg.Params(**{**params.__dict__, "accounts": 2000}), read_segment_configs(seeds_dir))
+    pilot = build_world(
+        cfg.Params(**{**params.__dict__, "accounts": 2000}),
+        read_segment_configs(seeds_dir),
+        read_rule_threshold(seeds_dir, "milestone_overdue"),
+    )
     total = sum(float(daily_rates(pilot, day)[1].sum()) for day in range(pilot.days))
     return total * (1 + params.imperfections.duplicate) / 2000
 
@@ -134,7 +138,9 @@ def generate(
     drift: DriftPlan | None = None,
 ) -> dict:
     prepare_output(out, force)
-    world = build_world(params, read_segment_configs(seeds_dir))
+    world = build_world(
+        params, read_segment_configs(seeds_dir), read_rule_threshold(seeds_dir, "milestone_overdue")
+    )
     write_table(accounts_table(world), out / "accounts" / "accounts", fmt)
     write_table(subscriptions_table(world), out / "subscriptions" / "subscriptions", fmt)
     surveys = build_surveys(world)

@@ -10,6 +10,7 @@ import pyarrow as pa
 from orchestration.sample import config as cfg
 from orchestration.sample.accounts import Accounts, plan_accounts
 from orchestration.sample.journeys import MIN_GAP_MS, NEVER, Journeys, plan_journeys
+from orchestration.sample.outreach import Outreach, plan_outreach
 from orchestration.sample.planted import Planted, plan_planted
 from orchestration.sample.revenue import Subscriptions, plan_subscriptions
 from orchestration.sample.risks import RiskPatterns, plan_risks
@@ -29,6 +30,7 @@ class World:
     subscriptions: Subscriptions
     planted: Planted
     risks: RiskPatterns
+    outreach: Outreach
     activation_ms: np.ndarray
     first_value_ms: np.ndarray
     config_index: np.ndarray  # per account, position of its config in `config_names`
@@ -55,13 +57,16 @@ def epoch_ms(date: str) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
+def build_world(params: cfg.Params, configs: dict[str, SegmentConfig], overdue_threshold: int = 3) -> World:
     rng = np.random.default_rng(np.random.SeedSequence([params.seed, 0]))
     start_ms = epoch_ms(params.start)
     end_ms = start_ms + params.days * cfg.DAY_MS
     vocab = Vocabulary(configs)
     accounts = plan_accounts(rng, params.accounts, start_ms, params.days, set(configs))
     journeys = plan_journeys(rng, accounts, configs, params.journey, end_ms)
+    # CSM outreach after the milestone_overdue alert rescues some accounts (its own random
+    # stream: the draws above and below do not move).
+    outreach = plan_outreach(params.seed, accounts, journeys, configs, overdue_threshold, end_ms)
     activation = journeys.milestone_time(configs, "activation", len(accounts))
     subscriptions = plan_subscriptions(rng, accounts, activation, params.revenue, end_ms)
     # An account that churns stops using the product: what it had not reached, it never does.
@@ -77,7 +82,7 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
         stop,
         params.imperfections.before_signup_accounts,
         start_ms,
-        risk_events,
+        [*risk_events, *outreach.events(vocab, np.random.default_rng([params.seed, 5]))],
     )
     names = list(configs)
     families: dict[int, dict] = {}
@@ -95,6 +100,7 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
         subscriptions=subscriptions,
         planted=planted,
         risks=risks,
+        outreach=outreach,
         activation_ms=journeys.milestone_time(configs, "activation", len(accounts)),
         first_value_ms=journeys.milestone_time(configs, "first_value", len(accounts)),
         config_index=np.array([names.index(c) for c in accounts.config], dtype=np.int8),
