@@ -13,7 +13,9 @@ ALLOWED = {
     "base_": {"source", "base_"},
     "stg_": {"base_"},
     "int_": {"stg_", "int_", "seed"},
-    "fct_": {"int_"},
+    # Marts also read configuration seeds (playbooks, caps, weights) and what the Python
+    # prediction assets write back (source `predict`, orchestration/predict/).
+    "fct_": {"int_", "seed", "prediction"},
     "dim_": {"int_"},
     "kpi_": {"fct_", "dim_"},
 }
@@ -37,6 +39,8 @@ def _prefix(name: str) -> str | None:
 
 
 def _kind(node_id: str, manifest: dict) -> str:
+    if node_id.startswith("source.onboarding.predict."):
+        return "prediction"
     if node_id.startswith("source."):
         return "source"
     node = manifest["nodes"][node_id]
@@ -50,6 +54,9 @@ def test_every_model_is_named_for_its_layer_and_sits_in_its_folder(manifest):
         prefix = _prefix(node["name"])
         assert prefix, f"{node['name']}: a model name starts with one of {sorted(ALLOWED)}"
         folder = "/".join(node["original_file_path"].split("/")[1:-1])
+        # Marts may sit in a domain folder below models/marts (models/marts/predict/ ...).
+        if FOLDER[prefix] == "marts" and folder.startswith("marts/") and folder.count("/") == 1:
+            folder = "marts"
         assert folder == FOLDER[prefix], f"{node['name']} belongs in models/{FOLDER[prefix]}"
         assert node["description"], f"{node['name']} has no description in its yml"
 

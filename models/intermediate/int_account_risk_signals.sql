@@ -112,15 +112,17 @@ milestone_overdue as (
     where overdue_rank = 1
 ),
 
-{#- no_login: whole days without a login, counted back from the day
-    (inclusive) to the day after the last login, or to sign-up. #}
+{#- no_login: whole days without a login-like event (taxonomy category
+    login), counted back from the day (inclusive) to the day after the last
+    one. An account that never had one by the day's end is not expected to
+    log in (no activity expectation yet): the rule does not fire for it. #}
 
 login_days as (
     select distinct
         account_id,
         day_number
     from events
-    where event_name = 'login'
+    where event_category = 'login'
 ),
 
 last_logins as (
@@ -144,10 +146,12 @@ no_login as (
         last_logins.day_ends_at,
         'no_login' as rule_name,
         cast(null as {{ dbt.type_string() }}) as rule_subject,
-        cast(last_logins.day_number - coalesce(last_logins.last_login_day, -1) as integer) as occurrences
+        cast(last_logins.day_number - last_logins.last_login_day as integer) as occurrences
     from last_logins
     cross join rule_no_login
-    where last_logins.day_number - coalesce(last_logins.last_login_day, -1) >= rule_no_login.threshold
+    where
+        last_logins.last_login_day is not null
+        and last_logins.day_number - last_logins.last_login_day >= rule_no_login.threshold
 ),
 
 {#- repeated_help_topic and repeated_failures: per day, the help topic
