@@ -13,10 +13,10 @@ from orchestration.sample.writer import iso_text
 # friction words (FRICTION_WORDS) are the planted themes that separate low from high
 # scores, for the sentiment marts to find.
 FRICTION_COMMENTS = (
-    "Hard to connect our data, the integration keeps failing",
-    "Docs are confusing and setup is slow",
-    "The integration broke twice and support was slow",
-    "Confusing permissions, we are stuck on setup",
+    "Frustrating integration, it keeps failing",
+    "Confusing docs, setup is a problem",
+    "The integration broke twice, terrible experience",
+    "Stuck on setup, confusing permissions and no help",
 )
 PRAISE_COMMENTS = (
     "Setup was quick and easy",
@@ -24,7 +24,7 @@ PRAISE_COMMENTS = (
     "Love the workflows, great product",
     "Great dashboards, the team loves it",
 )
-FRICTION_WORDS = ("integration", "confusing", "slow", "stuck", "failing", "broke")
+FRICTION_WORDS = ("integration", "confusing", "setup", "failing", "stuck", "terrible")
 COMMENT_SHARE = 0.6
 
 
