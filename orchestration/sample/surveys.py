@@ -24,7 +24,7 @@ PRAISE_COMMENTS = (
     "Love the workflows, great product",
     "Great dashboards, the team loves it",
 )
-FRICTION_WORDS = ("integration", "confusing", "setup", "failing", "stuck", "terrible")
+FRICTION_WORDS = ("integration", "confusing", "failing", "stuck", "terrible", "broke")
 COMMENT_SHARE = 0.6
 
 
