@@ -22,6 +22,7 @@ from orchestration.jobs import (
     send_alerts_job,
     weekly_report_job,
 )
+from orchestration.predict.assets import predict_assets
 from orchestration.resources import build_resources
 from orchestration.schedules import schedules, sensors
 from orchestration.settings import validate_all
@@ -43,6 +44,7 @@ defs = Definitions(
         weekly_funnel_review,
         monthly_trend_report,
         at_risk_outbox,
+        *predict_assets,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[

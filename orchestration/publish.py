@@ -37,9 +37,8 @@ def publish(run_id: str | None = None, manifest: Path | None = None) -> tuple[Sn
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(prog="python -m orchestration.publish", description=__doc__).parse_args(argv)
     snapshot, reports = publish()
-    print(
-        f"serving snapshot {snapshot.snapshot_id}: {snapshot.serving_file} ({len(snapshot.row_counts)} tables)"
-    )
+    tables = len(snapshot.row_counts)
+    print(f"serving snapshot {snapshot.snapshot_id}: {snapshot.serving_file} ({tables} tables)")
     for path in reports:
         print(f"report: {path}")
     return 0

@@ -123,9 +123,8 @@ def _write_serving_file(
         for schema in sorted({schema for schema, _ in tables}):
             con.execute(f"create schema {quote_identifier(schema)}")
         for schema, table in tables:
-            con.execute(
-                f"create view {quote_identifier(schema, table)} as select * from {quote_identifier('main', table)}"
-            )
+            view, source = quote_identifier(schema, table), quote_identifier("main", table)
+            con.execute(f"create view {view} as select * from {source}")
         con.execute("detach warehouse")
         return counts
     finally:

@@ -136,7 +136,7 @@ class ReferenceBuilder:
         self.process.start()
         self.pending = False
 
-    def start(self, ws: "Workspace") -> None:
+    def start(self, ws: Workspace) -> None:
         args = WITHOUT_UNIT_TESTS if ws.with_tests else WITHOUT_TESTS
         folder = ws.warehouse("reference").parent
         self.connection.send((ws.env("reference"), str(folder), str(ws.project), args))
@@ -247,7 +247,7 @@ class Workspace:
         self.dbt("build", name="reference")
 
     def step(
-        self, change: Callable[["Workspace"], str], ignored: set[str] = frozenset()
+        self, change: Callable[[Workspace], str], ignored: set[str] = frozenset()
     ) -> tuple[str, list[str]]:
         """One change and its command, the reference rebuilt meanwhile; the differences."""
         self.reference_started = False
@@ -291,9 +291,8 @@ class Workspace:
 def run(command: list[str], env: dict[str, str], cwd: Path) -> str:
     result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
-        raise StepFailed(
-            f"{' '.join(command)} exited {result.returncode}\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
-        )
+        output = f"{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
+        raise StepFailed(f"{' '.join(command)} exited {result.returncode}\n{output}")
     return result.stdout
 
 
@@ -703,7 +702,10 @@ def replace_accounts(ws: Workspace) -> str:
     Path(f"{path}.new").replace(path)
     ws.load()
     ws.build()
-    return f"accounts file replaced ({moved} signed up at another time, {resegmented} re-segmented, maybe {removed} removed); make build"
+    return (
+        f"accounts file replaced ({moved} signed up at another time, {resegmented} re-segmented, "
+        f"maybe {removed} removed); make build"
+    )
 
 
 def replace_subscriptions_or_surveys(ws: Workspace) -> str:

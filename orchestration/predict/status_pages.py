@@ -29,7 +29,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATUS_CSS = (
     CSS
     + """
-th, td { text-align: left; } .status { font-weight: 600; } .status.good { color: #15803d; } .status.bad { color: #b91c1c; }
+th, td { text-align: left; } .status { font-weight: 600; }
+.status.good { color: #15803d; } .status.bad { color: #b91c1c; }
 .status.open { color: #92400e; } td.late, td.overdue { color: #b91c1c; } td.on_time { color: #15803d; }
 """
 )
