@@ -96,9 +96,12 @@ demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materi
 load: install  ## load the landing zone into the raw tables (what plain dbt reads)
 	$(BIN)/python -m orchestration.landing load
 
-build: load  ## load, plain `dbt build` (no Dagster), then publish the serving snapshot and reports
-	$(BIN)/dbt build
+build: load  ## load, plain `dbt build` (no Dagster) around the prediction step, then publish the serving snapshot, reports and status pages
+	$(BIN)/dbt build --exclude "source:predict+"
+	$(BIN)/python -m orchestration.predict run
+	$(BIN)/dbt build -s "source:predict+"
 	$(BIN)/python -m orchestration.publish
+	$(BIN)/python -m orchestration.predict status-pages
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(PARTITIONS_ENV) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)

@@ -6,13 +6,14 @@ subscriptions, not on how busy the accounts are). Only the outcome marts and wha
 they read are built. The `outcomes` fixture in conftest.py builds it once."""
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 
-from tests.conftest import generate_sample, load_landing, project_env, run_dbt
+from tests.conftest import generate_sample, load_landing, project_env, run_command, run_dbt
 
 ACCOUNTS, DAYS, SEED, START, ACTIVITY = 1500, 400, 3, "2025-09-01", "0.3"
 MARTS = [
@@ -22,6 +23,10 @@ MARTS = [
     "kpi_activation_candidates",
     "kpi_onboarding_experiments",
 ]
+# Predict and act (tests/test_predict.py): the propensity's features, then what reads the
+# predictions: the alerts with their outreach, and the health score.
+FEATURES = ["fct_account_day_features"]
+PREDICTED = ["kpi_rescue_by_outreach_delay", "kpi_health_retention"]
 
 
 @dataclass
@@ -44,9 +49,13 @@ def build_outcomes(root: Path) -> Outcomes:
     warehouse.parent.mkdir(parents=True)
     env = project_env(data_dir, warehouse)
     load_landing(env)
-    selection = [f"+{name}" for name in MARTS]
+    selection = [f"+{name}" for name in [*MARTS, *FEATURES]]
     # Models and seeds only: their tests run in the shared build; here only values matter.
-    run_dbt(["build", "--quiet", "--exclude-resource-type", "test", "unit_test", "-s", *selection], env)
+    quiet = ["--quiet", "--exclude-resource-type", "test", "unit_test"]
+    run_dbt(["build", *quiet, "-s", *selection, "stg_surveys"], env)
+    # The prediction step and the marts reading it (orchestration/predict/), as `make build`.
+    run_command([sys.executable, "-m", "orchestration.predict", "run"], env)
+    run_dbt(["build", *quiet, "-s", *[f"+{name}" for name in PREDICTED]], env)
     accounts = pq.read_table(data_dir / "_truth" / "accounts.parquet").to_pylist()
     summary = json.loads((data_dir / "_truth" / "summary.json").read_text())
     return Outcomes(data_dir, warehouse, accounts, summary)

@@ -16,7 +16,7 @@ from orchestration.alerts import OUTBOX_TABLE, OutboxSettings, ids_in_file, send
 from tests.conftest import run_dbt
 
 pytestmark = pytest.mark.slow
-RISK_MODELS = ["int_as_of", "int_account_risk_signals", "fct_at_risk_alerts"]
+RISK_MODELS = ["int_as_of", "int_account_risk_signals", "int_account_alert_days", "fct_at_risk_alerts"]
 
 
 def test_every_planted_risk_pattern_fires_on_its_day_with_its_subject(built):
@@ -35,15 +35,20 @@ def test_every_planted_risk_pattern_fires_on_its_day_with_its_subject(built):
         subject, occurrences = fired[key]
         assert subject == row["rule_subject"], key
         assert occurrences >= (4 if row["rule_name"] == "no_login" else 5), key
-    # Each planted account is alerted for its rule, on the planted day or earlier.
+    # Each planted account is alerted for its rule (on the alert of the day the rule first
+    # fired, which lists it), on the planted day or earlier.
     alerts = {
-        (account, rule): day
-        for account, rule, day in built.query(
-            "select account_id, rule_name, alert_day_number from marts.fct_at_risk_alerts"
-        )
+        (account, rule): (day, rules)
+        for account, rule, day, rules in built.query("""
+            select signals.account_id, signals.rule_name, alerts.alert_day_number, alerts.rule_names
+            from marts.fct_account_risk_signals as signals
+            inner join marts.fct_at_risk_alerts as alerts
+                on signals.account_id = alerts.account_id and signals.day_number = alerts.alert_day_number
+        """)
     }
     for row in planted:
-        assert alerts[(row["account_id"], row["rule_name"])] <= row["day_number"]
+        day, rules = alerts[(row["account_id"], row["rule_name"])]
+        assert day <= row["day_number"] and row["rule_name"] in rules.split(", ")
 
 
 def test_signals_are_evaluated_before_activation_only_and_rescue_adds_up(built):
@@ -59,9 +64,12 @@ def test_signals_are_evaluated_before_activation_only_and_rescue_adds_up(built):
     """)
     per_rule = {rule: (alerted, rescued, rate) for rule, alerted, rescued, rate in rows}
     counted = dict(
-        built.query(
-            "select rule_name, count(*) from marts.fct_at_risk_alerts where is_rescued group by rule_name"
-        )
+        built.query("""
+            select signals.rule_name, count(distinct signals.account_id)
+            from marts.fct_account_risk_signals as signals
+            inner join marts.fct_at_risk_alerts as alerts on signals.account_id = alerts.account_id
+            where alerts.is_rescued group by 1
+        """)
     )
     for rule, (alerted, rescued, rate) in per_rule.items():
         if rule != "any_rule":
@@ -121,8 +129,10 @@ def test_each_alert_is_sent_once_across_reruns_a_replayed_range_and_a_lost_table
     assert len(ids) == len(set(ids)) == len(first.sent) + len(second.sent)
     recorded = _outbox(warehouse)
     assert len(recorded) == len({alert_id for alert_id, _, _ in recorded})
-    # Every alert of today's mart (the shared build's) is recorded once: sent or stale.
-    assert len(recorded) == built.query("select count(*) from marts.fct_at_risk_alerts")[0][0]
+    # Every alert of today's mart (the shared build's) within its owner's cap is recorded
+    # once, sent or stale; the overflow never is.
+    sendable = built.query("select alert_id from marts.fct_at_risk_alerts where queue_status = 'send'")
+    assert {alert_id for alert_id, _, _ in recorded} == {alert_id for (alert_id,) in sendable}
     assert {a for a, status, _ in recorded if status == "sent"} == set(ids)
 
     # The table is lost (a new warehouse): the file still counts, nothing is sent again.
