@@ -25,7 +25,14 @@ MARTS = [
 ]
 # Predict and act (tests/test_predict.py): the propensity's features, then what reads the
 # predictions: the alerts with their outreach, and the health score.
-FEATURES = ["fct_account_day_features"]
+FEATURES = [
+    "fct_account_day_features",
+    "fct_account_risk_signals",
+    "int_account_alert_days",
+    "fct_account_retention",
+    "fct_account_milestones",
+    "fct_account_engagement",
+]
 PREDICTED = ["kpi_rescue_by_outreach_delay", "kpi_health_retention"]
 
 
@@ -55,7 +62,7 @@ def build_outcomes(root: Path) -> Outcomes:
     run_dbt(["build", *quiet, "-s", *selection, "stg_surveys"], env)
     # The prediction step and the marts reading it (orchestration/predict/), as `make build`.
     run_command([sys.executable, "-m", "orchestration.predict", "run"], env)
-    run_dbt(["build", *quiet, "-s", *[f"+{name}" for name in PREDICTED]], env)
+    run_dbt(["build", *quiet, "-s", *[f"source:predict+,+{name}" for name in PREDICTED]], env)
     accounts = pq.read_table(data_dir / "_truth" / "accounts.parquet").to_pylist()
     summary = json.loads((data_dir / "_truth" / "summary.json").read_text())
     return Outcomes(data_dir, warehouse, accounts, summary)

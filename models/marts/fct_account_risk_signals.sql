@@ -12,6 +12,18 @@ accounts as (
     select * from {{ ref('int_accounts') }}
 ),
 
+milestones as (
+    select * from {{ ref('int_account_milestones') }}
+),
+
+activation as (
+    select
+        account_id,
+        reached_at as activated_at
+    from milestones
+    where is_activation
+),
+
 final as (
     select
         signals.account_id,
@@ -25,10 +37,14 @@ final as (
         signals.threshold,
         signals.rule_subject,
         signals.occurrences,
-        signals.detail
+        signals.detail,
+        activation.activated_at,
+        activation.activated_at is not null as is_rescued
     from signals
     inner join accounts
         on signals.account_id = accounts.account_id
+    left join activation
+        on signals.account_id = activation.account_id
 )
 
 select * from final
