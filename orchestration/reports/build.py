@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.lib import repo_path, setting
+from orchestration.predict.report import predict_section
 from orchestration.reports import charts
 from orchestration.reports.content import (
     Period,
@@ -117,6 +118,7 @@ def _assemble(
             section("trends", "Trends", trends),
             funnel_section(con, completion_note),
             feedback_section(con, period),
+            predict_section(con, info["tables"]),
             actions,
         ],
     )
