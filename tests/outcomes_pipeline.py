@@ -59,7 +59,7 @@ def build_outcomes(root: Path) -> Outcomes:
     selection = [f"+{name}" for name in [*MARTS, *FEATURES]]
     # Models and seeds only: their tests run in the shared build; here only values matter.
     quiet = ["--quiet", "--exclude-resource-type", "test", "unit_test"]
-    run_dbt(["build", *quiet, "-s", *selection, "stg_surveys"], env)
+    run_dbt(["build", *quiet, "-s", *selection, "+stg_surveys", "resource_type:seed"], env)
     # The prediction step and the marts reading it (orchestration/predict/), as `make build`.
     run_command([sys.executable, "-m", "orchestration.predict", "run"], env)
     run_dbt(["build", *quiet, "-s", *[f"source:predict+,+{name}" for name in PREDICTED]], env)

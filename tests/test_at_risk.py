@@ -40,10 +40,14 @@ def test_every_planted_risk_pattern_fires_on_its_day_with_its_subject(built):
     alerts = {
         (account, rule): (day, rules)
         for account, rule, day, rules in built.query("""
-            select signals.account_id, signals.rule_name, alerts.alert_day_number, alerts.rule_names
-            from marts.fct_account_risk_signals as signals
+            with firsts as (
+                select account_id, rule_name, min(day_number) as day_number
+                from marts.fct_account_risk_signals group by all
+            )
+            select firsts.account_id, firsts.rule_name, alerts.alert_day_number, alerts.rule_names
+            from firsts
             inner join marts.fct_at_risk_alerts as alerts
-                on signals.account_id = alerts.account_id and signals.day_number = alerts.alert_day_number
+                on firsts.account_id = alerts.account_id and firsts.day_number = alerts.alert_day_number
         """)
     }
     for row in planted:

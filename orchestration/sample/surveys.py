@@ -24,7 +24,14 @@ PRAISE_COMMENTS = (
     "Love the workflows, great product",
     "Great dashboards, the team loves it",
 )
-FRICTION_WORDS = ("integration", "confusing", "failing", "stuck", "terrible", "broke")
+
+
+def _words(texts: tuple[str, ...]) -> set[str]:
+    return {w.strip(",.").lower() for text in texts for w in text.split()}
+
+
+# Words only friction comments use: what the friction themes must find first.
+FRICTION_WORDS = tuple(sorted(_words(FRICTION_COMMENTS) - _words(PRAISE_COMMENTS)))
 COMMENT_SHARE = 0.6
 
 
