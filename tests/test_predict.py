@@ -204,10 +204,11 @@ def test_sentiment_and_friction_themes_find_the_planted_friction(outcomes):
             from {sentiment.SENTIMENT_TABLE} where survey_type <> 'nps' group by 1""")
     }
     assert by_band["low"] < -0.2 and by_band["high"] > 0.3
-    top = [
-        word for (word,) in outcomes.query(f"select word from {sentiment.THEMES_TABLE} order by theme_rank")
-    ]
-    assert set(top[:5]) <= set(FRICTION_WORDS) and len(top) >= 4, top
+    themes = outcomes.query(
+        f"select word, low_score_comments, high_score_comments from {sentiment.THEMES_TABLE} order by theme_rank"
+    )
+    assert len(themes) >= 5 and {word for word, _, _ in themes[:3]} <= set(FRICTION_WORDS), themes
+    assert all(low > high for _, low, high in themes)
 
 
 def test_the_health_score_separates_who_stays(outcomes):
