@@ -205,7 +205,8 @@ def test_sentiment_and_friction_themes_find_the_planted_friction(outcomes):
     }
     assert by_band["low"] < -0.2 and by_band["high"] > 0.3
     themes = outcomes.query(
-        f"select word, low_score_comments, high_score_comments from {sentiment.THEMES_TABLE} order by theme_rank"
+        "select word, low_score_comments, high_score_comments "
+        f"from {sentiment.THEMES_TABLE} order by theme_rank"
     )
     assert len(themes) >= 5 and {word for word, _, _ in themes[:3]} <= set(FRICTION_WORDS), themes
     assert all(low > high for _, low, high in themes)
