@@ -232,12 +232,12 @@ def _predictions(con) -> list[str]:
         )
         if version == "backtest":
             lines.append(f"      calibration (predicted->observed, rows): {_calibration(calibration)}")
-    precision = con.execute(
-        """select precision, base_rate, alerts, sent_alerts, overflow_alerts from marts.kpi_at_risk_rescue
-           where rule_name = 'any_rule' and segment = 'all'"""
+    alert_precision = con.execute(
+        """select alert_precision, base_rate, alerts, sent_alerts, overflow_alerts
+           from marts.kpi_at_risk_rescue where rule_name = 'any_rule' and segment = 'all'"""
     ).fetchone()
-    if precision:
-        p, base, alerts, sent, overflow = precision
+    if alert_precision:
+        p, base, alerts, sent, overflow = alert_precision
         lines.append(
             f"  at-risk alerts: {alerts} raised, {sent} sent, {overflow} overflow; precision "
             f"{_percent(p).strip()} missed activation vs base rate {_percent(base).strip()}"

@@ -251,13 +251,13 @@ def test_alert_precision_against_the_base_rate(built):
         select count(*) filter (where is_activation_window_mature and not is_activated_in_window),
                count(*) filter (where is_activation_window_mature)
         from marts.fct_account_onboarding""")
-    ((precision, base_rate, lift),) = built.query(
-        "select precision, base_rate, precision_lift from marts.kpi_at_risk_rescue "
+    ((alert_precision, base_rate, lift),) = built.query(
+        "select alert_precision, base_rate, precision_lift from marts.kpi_at_risk_rescue "
         "where rule_name = 'any_rule' and segment = 'all'"
     )
-    assert precision == pytest.approx(alerted_missed / alerted_mature)
+    assert alert_precision == pytest.approx(alerted_missed / alerted_mature)
     assert base_rate == pytest.approx(missed / mature)
-    assert lift == pytest.approx(precision / base_rate) and lift > 1.2
+    assert lift == pytest.approx(alert_precision / base_rate) and lift > 1.2
 
 
 def test_no_login_alerts_only_accounts_that_had_a_login_like_event(built):

@@ -99,7 +99,7 @@ first_outreach as (
     inner join outreach
         on
             queued.account_id = outreach.account_id
-            and outreach.occurred_at >= queued.day_ends_at
+            and queued.day_ends_at <= outreach.occurred_at
             and (queued.activated_at is null or outreach.occurred_at < queued.activated_at)
     group by queued.account_id, queued.day_number
 ),

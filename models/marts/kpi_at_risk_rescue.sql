@@ -3,7 +3,7 @@
     first alert): alerted accounts, those that activated after the alert
     (rescued), the rescue rate and the time to rescue; the alerts raised,
     sent (within the owner's daily cap) and kept as overflow; and the
-    precision: the share of alerted accounts past their activation window
+    precision (alert_precision): the share of alerted accounts past their activation window
     that did not activate within it, against the same share over every
     account past its window (the base rate). -#}
 {%- set levels = [['rule_name', 'segment'], ['rule_name']] %}
@@ -165,7 +165,7 @@ final as (
         coalesce(alert_counts.overflow_alerts, 0) as overflow_alerts,
         rescue.mature_alerted_accounts,
         rescue.missed_activation_accounts,
-        {{ safe_rate('rescue.missed_activation_accounts', 'rescue.mature_alerted_accounts') }} as precision,
+        {{ safe_rate('rescue.missed_activation_accounts', 'rescue.mature_alerted_accounts') }} as alert_precision,
         {{ safe_rate('base.missed_accounts', 'base.mature_accounts') }} as base_rate,
         {{ safe_rate('rescue.missed_activation_accounts', 'rescue.mature_alerted_accounts') }}
         / nullif({{ safe_rate('base.missed_accounts', 'base.mature_accounts') }}, 0) as precision_lift

@@ -28,34 +28,34 @@ events_checked as (
 {% for table, key in landed_tables.items() -%}
     {{ table }}_rejected as (
         {%- if table == 'events' %}
-        select
-            'events' as source_table,
-            event_id as record_key,
-            checked_reason as quarantine_reason,
-            case when checked_reason = quarantine_reason then quarantine_detail end as quarantine_detail,
-            landing_date,
-            source_file,
-            source_row,
-            loaded_at,
-            coalesce(raw_record, {{ json_record({
-                'event_id': 'event_id', 'account_id': 'account_id', 'user_id': 'user_id',
-                'event_name': 'event_name', 'occurred_at': 'occurred_at',
-                'received_at': 'received_at', 'properties': 'properties'}) }}) as raw_record
-        from events_checked
-        where checked_reason is not null
+            select
+                'events' as source_table,
+                event_id as record_key,
+                checked_reason as quarantine_reason,
+                case when checked_reason = quarantine_reason then quarantine_detail end as quarantine_detail,
+                landing_date,
+                source_file,
+                source_row,
+                loaded_at,
+                coalesce(raw_record, {{ json_record({
+                    'event_id': 'event_id', 'account_id': 'account_id', 'user_id': 'user_id',
+                    'event_name': 'event_name', 'occurred_at': 'occurred_at',
+                    'received_at': 'received_at', 'properties': 'properties'}) }}) as raw_record
+            from events_checked
+            where checked_reason is not null
         {%- else %}
-        select
-            '{{ table }}' as source_table,
-            {{ key }} as record_key,
-            quarantine_reason,
-            quarantine_detail,
-            landing_date,
-            source_file,
-            source_row,
-            loaded_at,
-            raw_record
-        from {{ ref('base_' ~ table) }}
-        where quarantine_reason is not null
+            select
+                '{{ table }}' as source_table,
+                {{ key }} as record_key,
+                quarantine_reason,
+                quarantine_detail,
+                landing_date,
+                source_file,
+                source_row,
+                loaded_at,
+                raw_record
+            from {{ ref('base_' ~ table) }}
+            where quarantine_reason is not null
         {%- endif %}
     ),
 

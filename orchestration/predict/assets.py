@@ -59,11 +59,13 @@ def onboarding_dbt_predicted(context: AssetExecutionContext, dbt: DbtCliResource
         AssetSpec(
             SENTIMENT,
             deps=[AssetKey(["staging", "stg_surveys"])],
+            owners=OWNERS,
             description="VADER sentiment of every survey comment (lexicon shipped in vaderSentiment).",
         ),
         AssetSpec(
             THEMES,
             deps=[AssetKey(["staging", "stg_surveys"])],
+            owners=OWNERS,
             description="Words that separate low-score comments from high-score ones (log-odds, z).",
         ),
     ],
@@ -102,12 +104,14 @@ def calibration_markdown(calibration: str | None) -> str:
         AssetSpec(
             PROPENSITY,
             deps=[AssetKey(["marts", "fct_account_day_features"])],
+            owners=OWNERS,
             description="Daily history of each account's calibrated probability to activate within its "
             "window and to be subscribed on day 90 (rolling-origin models, no leakage).",
         ),
         AssetSpec(
             TRAINING_RUNS,
             deps=[AssetKey(["marts", "fct_account_day_features"])],
+            owners=OWNERS,
             description="Every model version: time-split validation AUC, Brier score, calibration table, "
             "features and coefficients; and the backtest over all scored days.",
         ),

@@ -59,8 +59,8 @@ def _models(con, tables: set[str]) -> list[str]:
 
 def _alerts(con) -> list[str]:
     rows = con.execute(
-        """select rule_name, alerted_accounts, alerts, sent_alerts, overflow_alerts, precision, base_rate,
-                  precision_lift, rescue_rate
+        """select rule_name, alerted_accounts, alerts, sent_alerts, overflow_alerts, alert_precision,
+                  base_rate, precision_lift, rescue_rate
            from kpi_at_risk_rescue where segment = 'all' order by rule_name = 'any_rule' desc, rule_name"""
     ).fetchall()
     body = [

@@ -56,7 +56,7 @@ day_sentiment as (
         avg(sentiment.sentiment_compound) as sentiment_compound
     from activity
     inner join sentiment
-        on activity.account_id = sentiment.account_id and sentiment.submitted_at < activity.day_ends_at
+        on activity.account_id = sentiment.account_id and activity.day_ends_at > sentiment.submitted_at
     group by activity.account_id, activity.day_number
 ),
 
@@ -66,12 +66,13 @@ components as (
         activity.day_number,
         activity.day_ends_at,
         activity.is_activated,
-        least(1.0, {{ safe_rate('activity.core_action_types_to_date', 'core_actions.core_action_count') }})
-            as usage_breadth,
+        least(
+            cast(1 as double), {{ safe_rate('activity.core_action_types_to_date', 'core_actions.core_action_count') }}
+        ) as usage_breadth,
         cast(activity.active_days_last_7 as double) / least(7, activity.day_number + 1) as usage_depth,
         {{ safe_rate('activity.milestones_reached', 'activity.milestones_total') }} as milestone_progress,
         (day_sentiment.sentiment_compound + 1) / 2 as sentiment,
-        1 - least(1.0, activity.friction_events_last_7 / 10.0) as support_load
+        1 - least(cast(1 as double), cast(activity.friction_events_last_7 as double) / 10) as support_load
     from activity
     cross join core_actions
     left join day_sentiment

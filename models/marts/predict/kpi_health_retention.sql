@@ -38,7 +38,7 @@ banded as (
         health.health_score,
         case
             {%- for i in range(bounds | length - 1, -1, -1) %}
-            when health.health_score >= {{ bounds[i] }} then '{{ bounds[i] }}-{{ uppers[i] }}'
+                when health.health_score >= {{ bounds[i] }} then '{{ bounds[i] }}-{{ uppers[i] }}'
             {%- endfor %}
         end as health_band,
         day_90.account_id is not null as is_day_90_mature,
