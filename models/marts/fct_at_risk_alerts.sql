@@ -100,7 +100,7 @@ first_outreach as (
         on
             queued.account_id = outreach.account_id
             and queued.day_ends_at <= outreach.occurred_at
-            and (queued.activated_at is null or outreach.occurred_at < queued.activated_at)
+            and (queued.activated_at is null or queued.activated_at > outreach.occurred_at)
     group by queued.account_id, queued.day_number
 ),
 
