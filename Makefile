@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # Settings shared by every target (override on the command line or in the environment).
-export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_PROFILES_DIR := $(CURDIR)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # dagster dev reads [tool.dagster] in pyproject.toml; the `dagster asset` and
 # `dagster job` subcommands of Dagster 1.13 do not, so they get -m. (Exporting
@@ -35,7 +35,7 @@ SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
 
-.PHONY: help install browser java demo sample load build ui docs test lint format docs-check bench bench-quick clean clean-data
+.PHONY: help install browser java demo sample load build ui docs test test-fast soak lint format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -79,7 +79,7 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 sample: install  ## generate sample landing data into ONBOARDING_DATA_DIR (default data/landing)
-	$(BIN)/python -m orchestration.sample generate --accounts $(SAMPLE_ACCOUNTS) \
+	$(BIN)/onboarding sample generate --accounts $(SAMPLE_ACCOUNTS) \
 		--days $(SAMPLE_DAYS) --start $(SAMPLE_START) --seed $(SAMPLE_SEED) --out "$${ONBOARDING_DATA_DIR:-data/landing}"
 
 demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materialize everything through Dagster, print KPIs
@@ -89,19 +89,19 @@ demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materi
 	@echo "Materializing every asset through Dagster (job onboarding_full_build, every landed date in one run)..."
 	$(PARTITIONS_ENV) $(BIN)/dagster job execute $(DAGSTER_CODE) -j onboarding_full_build \
 		--config orchestration/run_config/quiet.yaml \
-		--tags "$$($(PARTITIONS_ENV) $(BIN)/python -m orchestration.partitions landed-range-tags)"
+		--tags "$$($(PARTITIONS_ENV) $(BIN)/onboarding partitions landed-range-tags)"
 	@echo
-	$(BIN)/python -m orchestration.summary
+	$(BIN)/onboarding summary
 
 load: install  ## load the landing zone into the raw tables (what plain dbt reads)
-	$(BIN)/python -m orchestration.landing load
+	$(BIN)/onboarding load
 
-build: load  ## load, plain `dbt build` (no Dagster) around the prediction step, then publish the serving snapshot, reports and status pages
-	$(BIN)/dbt build --exclude "source:predict+"
-	$(BIN)/python -m orchestration.predict run
-	$(BIN)/dbt build -s "source:predict+"
-	$(BIN)/python -m orchestration.publish
-	$(BIN)/python -m orchestration.predict status-pages
+build: load  ## load, `dbt build` around the prediction step (no Dagster; unit tests are for make test), then publish the snapshot, reports and status pages
+	$(BIN)/dbt build --exclude-resource-type unit_test --exclude "source:predict+"
+	$(BIN)/onboarding predict
+	$(BIN)/dbt build --exclude-resource-type unit_test -s "source:predict+"
+	$(BIN)/onboarding publish
+	$(BIN)/onboarding status-pages
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(PARTITIONS_ENV) $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
@@ -117,19 +117,31 @@ docs: install  ## generate the dbt docs (models, metrics, exposures) and serve t
 LINT_ENV := ONBOARDING_WAREHOUSE=$(CURDIR)/target/lint/empty.duckdb
 
 lint: install  ## ruff on Python, sqlfluff on the models
-	$(BIN)/ruff check orchestration tests bench
-	$(BIN)/ruff format --check orchestration tests bench
+	$(BIN)/ruff check orchestration onboarding_sample tests bench
+	$(BIN)/ruff format --check orchestration onboarding_sample tests bench
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff lint models tests/dbt
 
 format: install  ## fix what ruff and sqlfluff can fix
-	$(BIN)/ruff check --fix orchestration tests bench
-	$(BIN)/ruff format orchestration tests bench
+	$(BIN)/ruff check --fix orchestration onboarding_sample tests bench
+	$(BIN)/ruff format orchestration onboarding_sample tests bench
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff fix models tests/dbt
 
-test: install browser java lint  ## install and run every test (dbt unit and data tests run inside them)
-	$(BIN)/pytest
+# Two tiers, on both cores (pytest-xdist): tests/fast (pure Python, parse-level checks, the
+# loader and the generator, dbt's unit tests) and tests/pipeline (dbt, Dagster, Spark and
+# the browser on builds shared by the session). See docs/testing.md.
+PYTEST_WORKERS ?= 2
+
+test: install browser java lint  ## install, lint and run every test, both tiers (about 13 minutes here)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+test-fast: install  ## the fast tier alone: pure Python, parse-level checks, dbt unit tests (about 2 minutes)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/fast
+
+soak: install  ## the rebuild-equivalence check at length: 80 random changes on a bigger sample, with data tests, and its mutations
+	$(BIN)/pytest -m soak tests/pipeline/test_rebuild_equivalence.py
+	$(BIN)/python -m tests.support.rebuild_equivalence --steps 80
 
 bench: install  ## benchmarks at 1M and 10M events, 3 runs each (BENCHMARKS.md; add BENCH_ARGS=--with-100m)
 	$(BIN)/python -m bench $(BENCH_ARGS)

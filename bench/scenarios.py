@@ -17,7 +17,7 @@ from bench.measure import REPO_ROOT, measure, shell
 from orchestration.sql import pattern_in, quote_identifier
 
 BIN = Path(sys.executable).parent
-PY, DBT, DAGSTER = str(BIN / "python"), str(BIN / "dbt"), str(BIN / "dagster")
+PY, DBT, DAGSTER, ONBOARDING = (str(BIN / name) for name in ("python", "dbt", "dagster", "onboarding"))
 START = dt.date(2025, 11, 1)  # a year that ends before today: every day is a partition
 SEED = 11
 # Extra `dbt build` arguments of every measured build: the quick run skips the data
@@ -50,7 +50,7 @@ class Dataset:
             ONBOARDING_WAREHOUSE=str(warehouse),
             ONBOARDING_TEMP_DIR=str(warehouse.parent / "tmp"),
             ONBOARDING_PARTITIONS_START=START.isoformat(),
-            DBT_PROFILES_DIR=str(REPO_ROOT / "profiles"),
+            DBT_PROFILES_DIR=str(REPO_ROOT),
             DO_NOT_TRACK="1",
             **extra,
         )
@@ -58,7 +58,7 @@ class Dataset:
 
 
 def generator_args(events: int, days: int, out: Path) -> list[str]:
-    return [PY, "-m", "orchestration.sample", "generate", "--events", str(events), "--days", str(days),
+    return [ONBOARDING, "sample", "generate", "--events", str(events), "--days", str(days),
             "--start", START.isoformat(), "--seed", str(SEED), "--out", str(out), "--quiet"]  # fmt: skip
 
 
@@ -110,7 +110,7 @@ def full_dbt(data: Dataset, name: str = "full-dbt", landing: Path | None = None)
     """From an empty warehouse: the loader, then one plain `dbt build`."""
     warehouse = fresh_warehouse(data, name)
     env = data.env(warehouse, landing)
-    load = f"{PY} -m orchestration.landing load"
+    load = f"{ONBOARDING} load"
     return measure(shell(load, dbt_build(warehouse)), env), warehouse
 
 
@@ -136,7 +136,7 @@ def partition_run(data: Dataset, warehouse: Path, dates: list[str], landing: Pat
         warehouse, landing, ONBOARDING_PARTITION_START=dates[0], ONBOARDING_PARTITION_END=dates[-1]
     )
     partitions = " ".join(f"--partition date={d}" for d in dates)
-    load = f"{PY} -m orchestration.landing load --table events --force {partitions}"
+    load = f"{ONBOARDING} load --table events --force {partitions}"
     return measure(shell(load, dbt_build(warehouse)), env)
 
 

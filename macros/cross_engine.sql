@@ -2,8 +2,8 @@
     stay portable: a new engine adds its own `<engine>__` implementations.
     The `default__` versions are DuckDB's dialect, the `spark__` ones Spark
     SQL (4.x, ANSI mode). Both must give the same result for the same input:
-    tests/test_spark_equivalence.py builds every model on both engines and
-    compares the marts, and tests/test_portability.py fails when a model
+    tests/pipeline/test_spark_equivalence.py builds every model on both engines and
+    compares the marts, and tests/fast/test_portability.py fails when a model
     calls an engine-specific function instead of a macro of this file. -#}
 
 {#- Text to a UTC timestamp (without time zone); null when it does not parse.

@@ -16,7 +16,7 @@ from orchestration import settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT
-DBT_PROFILES_DIR = REPO_ROOT / "profiles"
+DBT_PROFILES_DIR = REPO_ROOT  # profiles.yml: dbt finds it in the repository root
 SEEDS_DIR = REPO_ROOT / "seeds"
 SOURCES_YML = REPO_ROOT / "models" / "staging" / "_sources.yml"
 
@@ -47,7 +47,7 @@ def warehouse_path() -> Path:
 
 
 def dbt_outputs() -> dict[str, str]:
-    """The outputs of profiles/profiles.yml: target name -> adapter type."""
+    """The outputs of profiles.yml: target name -> adapter type."""
     profile = yaml.safe_load((DBT_PROFILES_DIR / "profiles.yml").read_text())["onboarding"]
     return {name: output["type"] for name, output in profile["outputs"].items()}
 
@@ -58,12 +58,12 @@ READ_ONLY_TARGETS = {"serving"}
 
 def dbt_target() -> str:
     """The dbt target the project builds on (ONBOARDING_DBT_TARGET): an output of
-    profiles/profiles.yml, `duckdb` by default; not a read-only one."""
+    profiles.yml, `duckdb` by default; not a read-only one."""
     target = setting("ONBOARDING_DBT_TARGET")
     outputs = {name: kind for name, kind in dbt_outputs().items() if name not in READ_ONLY_TARGETS}
     if target not in outputs:
         raise ValueError(
-            f"ONBOARDING_DBT_TARGET={target!r} is not an output of profiles/profiles.yml that "
+            f"ONBOARDING_DBT_TARGET={target!r} is not an output of profiles.yml that "
             f"builds ({', '.join(outputs)}; `serving` only reads the snapshot, for `mf query`)"
         )
     return target
@@ -76,7 +76,7 @@ def on_spark() -> bool:
 
 def spark_tables_dir() -> Path:
     """The Spark target's warehouse folder (spark.sql.warehouse.dir of the local session
-    in profiles/profiles.yml): a table `schema.name` is `<dir>/<schema>.db/<name>/`."""
+    in profiles.yml): a table `schema.name` is `<dir>/<schema>.db/<name>/`."""
     return repo_path(setting("ONBOARDING_SPARK_DIR")) / "tables"
 
 
@@ -95,7 +95,7 @@ def spark_raw_dir() -> Path | None:
         raise ValueError(
             f"ONBOARDING_SPARK_RAW_LOCATION={location}: the landing loader writes an absolute local "
             "folder only; on a cluster, load the raw tables with your own ingestion"
-            " (README, Running on Spark)"
+            " (docs/spark.md)"
         )
     return folder
 

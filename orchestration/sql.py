@@ -17,7 +17,7 @@ Where SQL needs a name, it is quoted here, and only here:
 - `pattern_in`: a glob pattern below a folder (`<folder>/**/*.parquet`), with the
   folder's own glob characters escaped; a folder with a backslash is refused.
 
-tests/test_sql_guard.py fails on SQL built from anything else in Python, and
+tests/fast/test_sql_guard.py fails on SQL built from anything else in Python, and
 tests/test_hostile_names.py plants hostile names where they could reach SQL.
 """
 

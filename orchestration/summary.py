@@ -1,7 +1,8 @@
-"""Print a short KPI summary of the warehouse: `python -m orchestration.summary`."""
+"""A short KPI summary of the warehouse and where the results are: `onboarding summary`."""
 
 import json
-import sys
+
+import click
 
 from orchestration import settings
 from orchestration.lib import connect_warehouse, warehouse_path
@@ -163,7 +164,7 @@ TOP_ALERTS = 10
 
 
 def _todays_alerts(con) -> list[str]:
-    from orchestration.serving import serving_dir
+    from orchestration.serving.snapshot import serving_dir
 
     rows = con.execute(TODAYS_ALERTS).fetchall()
     sent = sum(1 for row in rows if row[7] == "send")
@@ -212,7 +213,7 @@ def _predictions(con) -> list[str]:
     if not present:
         return [
             *lines,
-            "  not computed: the prediction step has not run (python -m orchestration.predict run)",
+            "  not computed: the prediction step has not run (onboarding predict)",
         ]
     rows = con.execute(
         """select target, model_version, status, auc, brier, base_rate, calibration
@@ -286,27 +287,27 @@ def mart_tables(path) -> list[str]:
     return [f"marts.{name}" for (name,) in rows]
 
 
-def main() -> int:
+@click.command(name="summary")
+def summary() -> None:
+    """Print the KPI summary of the warehouse and where the results are (what make demo prints)."""
     if settings.command_line_check():
-        return 2
+        raise SystemExit(2)
     path = warehouse_path()
     if not path.exists():
-        print(f"No warehouse at {path}: run `make demo` first.", file=sys.stderr)
-        return 1
+        raise click.ClickException(f"No warehouse at {path}: run `make demo` first.")
     with connect_warehouse(path, read_only=True) as con:
-        print("\n".join(summary_lines(con)))
-    print(f"\nWarehouse: {path}")
+        click.echo("\n".join(summary_lines(con)))
+    click.echo(f"\nWarehouse: {path}")
     marts = mart_tables(path)
-    print(f"  marts: {', '.join(marts)}")
-    print("  quarantine: staging.stg_quarantine")
-    print("\n".join(["", *published_lines()]))
-    return 0
+    click.echo(f"  marts: {', '.join(marts)}")
+    click.echo("  quarantine: staging.stg_quarantine")
+    click.echo("\n".join(["", *published_lines()]))
 
 
 def published_lines() -> list[str]:
     """Where BI and people read the results: the serving snapshot and the reports."""
     from orchestration.reports.build import NAMES, reports_dir
-    from orchestration.serving import connect_serving, parquet_current, serving_file
+    from orchestration.serving.snapshot import connect_serving, parquet_current, serving_file
 
     path = serving_file()
     if not path.exists():
@@ -329,7 +330,3 @@ def published_lines() -> list[str]:
             f"  {kind:<10}  {report if report.exists() else 'not written yet (' + str(report) + ')'}"
         )
     return lines
-
-
-if __name__ == "__main__":
-    sys.exit(main())

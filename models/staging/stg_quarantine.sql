@@ -2,8 +2,7 @@
     per landing table, in the same shape. Events also fail here when their
     account is unknown (event_quarantine_reason): their record then holds the
     values as typed (timestamps in UTC), since the row itself was valid. -#}
-{%- set landed_tables = {
-    'events': 'event_id',
+{%- set other_tables = {
     'accounts': 'account_id',
     'subscriptions': 'account_id',
     'surveys': 'response_id',
@@ -25,48 +24,47 @@ events_checked as (
         on events.account_id = known_accounts.account_id
 ),
 
-{% for table, key in landed_tables.items() -%}
+events_rejected as (
+    select
+        'events' as source_table,
+        event_id as record_key,
+        checked_reason as quarantine_reason,
+        case when checked_reason = quarantine_reason then quarantine_detail end as quarantine_detail,
+        landing_date,
+        source_file,
+        source_row,
+        loaded_at,
+        coalesce(raw_record, {{ json_record({
+            'event_id': 'event_id', 'account_id': 'account_id', 'user_id': 'user_id',
+            'event_name': 'event_name', 'occurred_at': 'occurred_at',
+            'received_at': 'received_at', 'properties': 'properties'}) }}) as raw_record
+    from events_checked
+    where checked_reason is not null
+),
+
+{% for table, key in other_tables.items() -%}
     {{ table }}_rejected as (
-        {%- if table == 'events' %}
-            select
-                'events' as source_table,
-                event_id as record_key,
-                checked_reason as quarantine_reason,
-                case when checked_reason = quarantine_reason then quarantine_detail end as quarantine_detail,
-                landing_date,
-                source_file,
-                source_row,
-                loaded_at,
-                coalesce(raw_record, {{ json_record({
-                    'event_id': 'event_id', 'account_id': 'account_id', 'user_id': 'user_id',
-                    'event_name': 'event_name', 'occurred_at': 'occurred_at',
-                    'received_at': 'received_at', 'properties': 'properties'}) }}) as raw_record
-            from events_checked
-            where checked_reason is not null
-        {%- else %}
-            select
-                '{{ table }}' as source_table,
-                {{ key }} as record_key,
-                quarantine_reason,
-                quarantine_detail,
-                landing_date,
-                source_file,
-                source_row,
-                loaded_at,
-                raw_record
-            from {{ ref('base_' ~ table) }}
-            where quarantine_reason is not null
-        {%- endif %}
+        select
+            '{{ table }}' as source_table,
+            {{ key }} as record_key,
+            quarantine_reason,
+            quarantine_detail,
+            landing_date,
+            source_file,
+            source_row,
+            loaded_at,
+            raw_record
+        from {{ ref('base_' ~ table) }}
+        where quarantine_reason is not null
     ),
 
 {% endfor -%}
 
 final as (
-    {%- for table in landed_tables %}
+    select * from events_rejected
+    {%- for table in other_tables %}
+        union all
         select * from {{ table }}_rejected
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
     {%- endfor %}
 )
 

@@ -34,9 +34,9 @@ from orchestration.checks.config import load_config
 from orchestration.checks.drift import DRIFT_CHECKS, FILE_CHECKS, evaluate
 from orchestration.checks.stats import Outcome
 from orchestration.landing import load_contracts
+from orchestration.landing.partitions import daily_partitions, parse_day
 from orchestration.lib import data_dir
-from orchestration.partitions import daily_partitions, parse_day
-from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.transform.resources import WarehouseResource, dbt_project
 
 LANDING_EVENTS = AssetKey(["landing", "events"])
 RAW_EVENTS = AssetKey(["raw", "events"])

@@ -11,7 +11,7 @@ import duckdb
 
 from orchestration.checks import queries, stats
 from orchestration.landing import LandingFile, LandingFileError, TableContract, discover_files
-from orchestration.partitions import days
+from orchestration.landing.partitions import days
 
 # Check name -> the config section it reads. The schema check is about the
 # landing files (asset raw/events); the others about the landed rows

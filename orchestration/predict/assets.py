@@ -1,6 +1,6 @@
 """Dagster definitions of orchestration/predict: the Python assets that write predictions
-back to the warehouse (group `predict`), the dbt models that read them, and the status
-pages (group `serving`).
+back to the warehouse (group `predict`) and the dbt models that read them (the status
+pages that show them: orchestration/serving/assets.py).
 
     marts (onboarding_dbt) ──► predict/survey_sentiment, predict/fct_account_propensity
                            ──► onboarding_dbt_predicted (dbt: the models reading `predict`)
@@ -9,7 +9,7 @@ pages (group `serving`).
 The dbt project is split so that no dbt asset is both upstream and downstream of a
 Python one: `onboarding_dbt_predicted` holds the models that read a `predict` source and
 everything above them (dbt selector `source:predict+`), and `onboarding_dbt` excludes
-them (orchestration/assets/dbt.py)."""
+them (orchestration/transform/assets.py)."""
 
 import json
 
@@ -20,23 +20,21 @@ from dagster import (
     BackfillPolicy,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.assets.dbt import _build_unpartitioned, translator
-from orchestration.assets.previews import with_kpi_previews
 from orchestration.lib import markdown_table
-from orchestration.predict import propensity, sentiment, status_pages
-from orchestration.resources import WarehouseResource, dbt_project
+from orchestration.predict import propensity, sentiment
+from orchestration.transform.assets import _build_unpartitioned, translator
+from orchestration.transform.previews import with_kpi_previews
+from orchestration.transform.resources import WarehouseResource, dbt_project
 
 PREDICTED_SELECTION = "source:predict+"
 PROPENSITY = AssetKey(["predict", "fct_account_propensity"])
 TRAINING_RUNS = AssetKey(["predict", "propensity_training_runs"])
 SENTIMENT = AssetKey(["predict", "survey_sentiment"])
 THEMES = AssetKey(["predict", "friction_themes"])
-STATUS_PAGES = AssetKey(["serving", "status_pages"])
 OWNERS = ["team:analytics-engineering"]
 
 
@@ -143,28 +141,4 @@ def account_propensity(context: AssetExecutionContext, warehouse: WarehouseResou
     yield MaterializeResult(asset_key=TRAINING_RUNS, metadata=metadata)
 
 
-@asset(
-    key=STATUS_PAGES,
-    deps=[AssetKey(["marts", "fct_at_risk_alerts"]), AssetKey(["marts", "fct_account_health"]), PROPENSITY],
-    group_name="serving",
-    owners=OWNERS,
-    kinds={"html"},
-    description="One self-contained onboarding status page per account in the serving folder "
-    "(accounts/<md5 of the id>.html, linked from each alert): milestones against their expected days, "
-    "sessions, signals, alerts, propensity and health over time.",
-)
-def account_status_pages(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    with warehouse.connect(read_only=True) as con:
-        written = status_pages.render_pages(con, status_pages.status_dir().parent)
-    context.log.info(f"{written.pages} status pages in {written.folder}")
-    return MaterializeResult(
-        metadata={
-            "pages": written.pages,
-            "removed": written.removed,
-            "folder": MetadataValue.path(str(written.folder)),
-            "index": MetadataValue.path(str(written.folder / "index.html")),
-        }
-    )
-
-
-predict_assets = [onboarding_dbt_predicted, survey_sentiment, account_propensity, account_status_pages]
+predict_assets = [onboarding_dbt_predicted, survey_sentiment, account_propensity]

@@ -1,7 +1,7 @@
 """The weekly onboarding funnel review and the monthly trend report, each one
 self-contained HTML file, built from one serving snapshot.
 
-    python -m orchestration.reports weekly|monthly     (what the Dagster assets run)
+    onboarding report weekly|monthly     (what the Dagster assets run)
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.lib import repo_path, setting
-from orchestration.predict.report import predict_section
 from orchestration.reports import charts
 from orchestration.reports.content import (
     Period,
@@ -31,6 +30,7 @@ from orchestration.reports.content import (
     summary_section,
 )
 from orchestration.reports.page import change, days, number, page, percent, section
+from orchestration.reports.predict import predict_section
 
 TREND_PERIODS = 12
 NAMES = {"weekly": "weekly_funnel_review", "monthly": "monthly_trend_report"}

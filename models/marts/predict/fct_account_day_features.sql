@@ -14,10 +14,6 @@ accounts as (
     select * from {{ ref('int_accounts') }}
 ),
 
-milestones as (
-    select * from {{ ref('int_account_milestones') }}
-),
-
 retention as (
     select * from {{ ref('int_account_retention_days') }}
 ),
@@ -27,11 +23,7 @@ as_of as (
 ),
 
 activation as (
-    select
-        account_id,
-        reached_at as activated_at
-    from milestones
-    where is_activation
+    select * from {{ ref('int_account_activation') }}
 ),
 
 {#- Without any subscription in the warehouse, retention is not known for
@@ -79,11 +71,9 @@ final as (
         activity.friction_events_last_7,
         activity.milestones_reached,
         {{ safe_rate('activity.milestones_reached', 'activity.milestones_total') }} as milestone_share,
-        {{ window_end('accounts.signed_up_at', 'accounts.activation_window_days') }} as activation_label_known_at,
-        case
-            when {{ is_window_mature('accounts.signed_up_at', 'accounts.activation_window_days', 'as_of.as_of_at') }}
-                then {{ is_within_window('activation.activated_at', 'accounts.signed_up_at', 'accounts.activation_window_days') }}
-        end as is_activated_in_window,
+        activation.activation_window_ends_at as activation_label_known_at,
+        case when activation.is_activation_window_mature then activation.is_activated_in_window end
+            as is_activated_in_window,
         day_90.day_ends_at as retention_label_known_at,
         case
             when subscription_data.has_subscriptions and day_90.day_ends_at <= as_of.as_of_at

@@ -1,0 +1,132 @@
+"""The weekly and monthly reports: built from a serving snapshot of the session's built
+warehouse, their figures checked against the marts, then rendered by headless Chromium
+(screenshots kept in test-artifacts/). The rules as pure functions:
+tests/fast/test_report_rules.py."""
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from orchestration.reports.build import BUILDERS, write_report
+from orchestration.reports.content import (
+    first_incomplete_day,
+)
+from orchestration.serving.assets import SERVED
+from orchestration.serving.snapshot import connect_serving, publish_snapshot, serving_file
+from tests.fast.test_report_rules import BOUNDARIES, LAST_MS
+from tests.support.browser import ARTIFACTS, CHROMIUM, chromium
+from tests.support.commands import run_dbt
+
+SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "actions"]
+
+
+def test_the_reports_and_the_marts_judge_complete_periods_alike(built):
+    """The dbt macro is_period_complete (kpi_mrr_monthly.is_month_complete) and the
+    reports' periods agree at every boundary, with and without the last millisecond."""
+    cases = [
+        (end, as_of)
+        for end in BOUNDARIES.values()
+        for as_of in (end - 2 * LAST_MS, end - LAST_MS, end - dt.timedelta(microseconds=1), end)
+    ]
+    values = ", ".join(f"(timestamp '{end}', timestamp '{as_of}')" for end, as_of in cases)
+    query = (
+        "select period_end, as_of, {{ is_period_complete('period_end', 'as_of') }} as is_complete "
+        f"from (values {values}) as cases (period_end, as_of)"
+    )
+    output = run_dbt(
+        ["show", "--inline", query, "--output", "json", "--limit", "100", "-q"], built.env
+    ).stdout
+    rows = json.loads(output[output.index("{") :])["show"]
+    assert len(rows) == len(cases)
+    for row in rows:
+        end, as_of = (dt.datetime.fromisoformat(row[k]) for k in ("period_end", "as_of"))
+        assert row["is_complete"] == (first_incomplete_day(as_of) >= end.date()), row
+
+
+@pytest.fixture(scope="module")
+def reports(built, tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("reports")
+    snapshot = publish_snapshot(SERVED, "reports", warehouse=built.warehouse, directory=tmp / "serving")
+    built_reports = {}
+    with connect_serving(serving_file(tmp / "serving")) as con:
+        for kind, build in BUILDERS.items():
+            report = build(con)
+            dated, latest = write_report(report, tmp / "out")
+            built_reports[kind] = (report, dated, latest)
+    assert {r.snapshot_id for r, _, _ in built_reports.values()} == {snapshot.snapshot_id}
+    return built_reports
+
+
+@pytest.mark.slow
+def test_report_figures_equal_the_warehouse(reports, built):
+    weekly, _, _ = reports["weekly"]
+    metrics = {name: (now, before) for name, now, before, _, _ in weekly.key_metrics}
+    period = weekly.period
+    ((signups, previous),) = built.query(
+        f"""select count(*) filter (where signed_up_at >= '{period.start}' and signed_up_at < '{period.end}'),
+                   count(*) filter (where signed_up_at >= '{period.previous_start}'
+                                    and signed_up_at < '{period.start}')
+            from marts.fct_account_onboarding"""
+    )
+    assert metrics["Sign-ups"] == (signups, previous) and signups > 0
+
+    monthly, _, _ = reports["monthly"]
+    metrics = {name: (now, before) for name, now, before, _, _ in monthly.key_metrics}
+    rows = built.query(
+        "select ending_mrr, logo_churn_rate from marts.kpi_mrr_monthly "
+        f"where revenue_month = '{monthly.period.start}'"
+    )
+    assert rows and metrics["MRR at the month's end"][0] == rows[0][0]
+    assert metrics["Logo churn rate"][0] == rows[0][1]
+    ((rate,),) = built.query(
+        f"""select sum(activated_accounts) / sum(mature_accounts) from marts.kpi_activation_rate
+            where signup_month = '{monthly.period.start}'"""
+    )
+    assert metrics["Activation rate of the month's sign-ups"][0] == pytest.approx(rate)
+
+
+def _external_references(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//[^"' >]+""", html, flags=re.I)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["weekly", "monthly"])
+def test_each_report_is_one_offline_file_with_charts_and_every_section(reports, built, kind):
+    report, dated, latest = reports[kind]
+    html = dated.read_text()
+    assert latest.read_text() == html
+    assert "<script" not in html.lower() and _external_references(html) == []
+    assert all(f'<section id="{s}">' in html for s in SECTIONS)
+    assert html.count("<svg") >= 3
+    ((alerts, accounts),) = built.query(
+        f"""select count(*), count(distinct account_id) from marts.fct_at_risk_alerts
+            where alerted_on >= '{report.period.start}' and alerted_on < '{report.period.end}'"""
+    )
+    if alerts:
+        assert f"{accounts} new at-risk accounts during the {report.period.kind} ({alerts} alerts):" in html
+    else:
+        assert f"No new at-risk account during the {report.period.kind}." in html
+    assert "stalls most at step" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (make browser installs it)")
+@pytest.mark.parametrize("kind", ["weekly", "monthly"])
+def test_each_report_renders_in_chromium(reports, kind):
+    _, dated, _ = reports[kind]
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / f"report-{kind}.png"
+    screenshot.unlink(missing_ok=True)
+    # --disable-background-networking etc.: the page must render with nothing fetched.
+    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,3600")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.stat().st_size > 30_000
+    dom = chromium("--dump-dom", dated.as_uri(), size="1100,3600")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rendered = dom.stdout
+    assert all(f'id="{s}"' in rendered for s in SECTIONS)
+    assert rendered.count("<svg") >= 3 and "<rect" in rendered and "<polyline" in rendered
+    assert "Executive summary" in rendered and "Action items" in rendered

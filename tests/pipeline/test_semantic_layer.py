@@ -1,0 +1,170 @@
+"""The semantic layer (models/semantic): metrics queried through MetricFlow's CLI
+(`mf query`, target `serving`) read the serving snapshot, which the README's publish
+recipe writes after a plain `dbt build`; they equal the KPI marts of the warehouse for
+the same grouping. The snapshot's tables equal the marts, and both reports are
+rewritten from it."""
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.support.commands import REPO_ROOT, VENV_BIN, run_command
+from tests.support.readme_recipes import run_recipe
+
+pytestmark = pytest.mark.slow
+
+MONTH_SEGMENT = ["metric_time__month", "account__segment"]
+ONBOARDING_METRICS = [
+    "activation_rate",
+    "onboarding_completion_rate",
+    "time_to_first_value_median_days",
+    "time_to_first_value_p90_days",
+    "logo_retention_day_30",
+]
+
+# What each metric must equal: (sign-up month, segment) -> value, from the KPI marts.
+MARTS = {
+    "activation_rate": """
+        select signup_month, segment, sum(activated_accounts) / nullif(sum(mature_accounts), 0)
+        from marts.kpi_activation_rate group by all""",
+    "onboarding_completion_rate": """
+        select signup_month, segment, completion_rate from marts.kpi_onboarding_completion""",
+    "time_to_first_value_median_days": """
+        select cast(signup_month as date), segment, median_days from marts.kpi_time_to_first_value
+        where signup_month <> 'all' and segment <> 'all'""",
+    "time_to_first_value_p90_days": """
+        select cast(signup_month as date), segment, p90_days from marts.kpi_time_to_first_value
+        where signup_month <> 'all' and segment <> 'all'""",
+    "logo_retention_day_30": """
+        select signup_month, segment, sum(retained_accounts) / nullif(sum(mature_accounts), 0)
+        from marts.kpi_retention_by_activation
+        where period_kind = 'logo_day' and period_number = 30 group by all""",
+}
+
+
+@pytest.fixture(scope="module")
+def published(built, tmp_path_factory):
+    """The README's publish recipe, run literally in a fresh shell on the built warehouse."""
+    folder = tmp_path_factory.mktemp("published")
+    settings = {
+        "ONBOARDING_WAREHOUSE": str(built.warehouse),
+        "ONBOARDING_DATA_DIR": str(built.data_dir),
+        "ONBOARDING_SERVING_DIR": str(folder / "serving"),
+        "ONBOARDING_REPORTS_DIR": str(folder / "reports"),
+    }
+    run_recipe("publish", REPO_ROOT, settings, folder / "home")
+    return {**built.env, **settings, "ONBOARDING_DBT_TARGET": "serving"}
+
+
+def test_the_publish_recipe_serves_the_marts_and_rewrites_both_reports(built, published):
+    import duckdb
+
+    serving = Path(published["ONBOARDING_SERVING_DIR"]) / "onboarding_serving.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = dict(con.execute("select table_name, row_count from serving_snapshot").fetchall())
+        assert {"fct_account_retention", "fct_account_onboarding", "kpi_activation_rate"} <= set(tables)
+        for table in tables:
+            schema = "config" if table == "metric_targets" else "marts"
+            served = sorted(con.execute(f'select * exclude (snapshot_id) from main."{table}"').fetchall())
+            assert served == sorted(built.query(f'select * from {schema}."{table}"')), table
+    reports = sorted(p.name for p in Path(published["ONBOARDING_REPORTS_DIR"]).glob("*.html"))
+    assert {"weekly_funnel_review.html", "monthly_trend_report.html"} <= set(reports)
+
+
+def mf_query(published: dict, metrics: list[str], group_by: list[str], out: Path) -> list[dict]:
+    """`mf query` on the `serving` target: it reads the published snapshot."""
+    grouping = ["--group-by", ",".join(group_by)] if group_by else []
+    run_command(
+        [str(VENV_BIN / "mf"), "query", "--quiet", "--metrics", ",".join(metrics), *grouping,
+         "--csv", str(out)],
+        published,
+    )  # fmt: skip
+    with out.open() as f:
+        return list(csv.DictReader(f))
+
+
+def number(text: str | None) -> float | None:
+    return None if text in (None, "") else float(text)
+
+
+def same(actual: float | None, expected) -> bool:
+    if expected is None:
+        return actual is None
+    return actual is not None and math.isclose(actual, float(expected), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_onboarding_metrics_equal_the_kpi_marts_by_month_and_segment(built, published, tmp_path):
+    rows = mf_query(published, ONBOARDING_METRICS, MONTH_SEGMENT, tmp_path / "onboarding.csv")
+    by_group = {(r["metric_time__month"][:10], r["account__segment"]): r for r in rows}
+    assert len(by_group) == len(rows) > 4
+    for metric, sql in MARTS.items():
+        expected = {(str(month), segment): value for month, segment, value in built.query(sql)}
+        assert set(expected) == set(by_group), metric
+        wrong = [
+            (group, number(by_group[group][metric]), value)
+            for group, value in expected.items()
+            if not same(number(by_group[group][metric]), value)
+        ]
+        assert wrong == [], metric
+    # Not vacuous: most groups have a value.
+    assert sum(number(r["activation_rate"]) is not None for r in rows) >= len(rows) // 2
+
+
+def test_net_revenue_retention_equals_the_cohort_mart(built, published, tmp_path):
+    group_by = ["metric_time__month", "signup_cohort__month_number"]
+    rows = mf_query(
+        published, ["net_revenue_retention", "cohort_paying_share"], group_by, tmp_path / "nrr.csv"
+    )
+    got = {(r["metric_time__month"][:10], int(r["signup_cohort__month_number"])): r for r in rows}
+    expected = built.query(
+        "select signup_month, month_number, net_revenue_retention, paying_share "
+        "from marts.kpi_nrr_by_signup_cohort"
+    )
+    assert len(expected) == len(got) > 3
+    for month, month_number, nrr, paying in expected:
+        row = got[(str(month), month_number)]
+        assert same(number(row["net_revenue_retention"]), nrr), (month, month_number)
+        assert same(number(row["cohort_paying_share"]), paying), (month, month_number)
+
+
+def test_at_risk_metrics_equal_the_rescue_mart_by_rule_and_segment(built, published, tmp_path):
+    group_by = ["alert__rule_name", "alert__segment"]
+    metrics = ["at_risk_accounts", "at_risk_rescue_rate"]
+    rows = mf_query(published, metrics, group_by, tmp_path / "at_risk.csv")
+    got = {(r["alert__rule_name"], r["alert__segment"]): r for r in rows}
+    expected = built.query(
+        "select rule_name, segment, alerted_accounts, rescue_rate from marts.kpi_at_risk_rescue "
+        "where rule_name <> 'any_rule' and segment <> 'all'"
+    )
+    assert len(expected) == len(got) >= 4
+    for rule, segment, alerted, rescue_rate in expected:
+        row = got[(rule, segment)]
+        assert int(row["at_risk_accounts"]) == alerted, (rule, segment)
+        assert same(number(row["at_risk_rescue_rate"]), rescue_rate), (rule, segment)
+    # Over all rules an account counts once: the mart's 'any_rule' row for every segment.
+    (total,) = mf_query(published, ["at_risk_accounts"], [], tmp_path / "at_risk_total.csv")
+    ((any_rule,),) = built.query(
+        "select alerted_accounts from marts.kpi_at_risk_rescue "
+        "where rule_name = 'any_rule' and segment = 'all'"
+    )
+    assert int(total["at_risk_accounts"]) == any_rule > 0
+
+
+def test_alert_queue_and_precision_metrics_equal_the_rescue_mart(built, tmp_path):
+    """Issue 16 item 5: alerts raised, sent within the cap, overflow, and precision."""
+    metrics = [
+        "at_risk_alerts_raised",
+        "at_risk_alerts_sent",
+        "at_risk_alerts_overflow",
+        "at_risk_alert_precision",
+    ]
+    (got,) = mf_query(built, metrics, [], tmp_path / "queue.csv")
+    ((alerts, sent, overflow, alert_precision),) = built.query(
+        "select alerts, sent_alerts, overflow_alerts, alert_precision from marts.kpi_at_risk_rescue "
+        "where rule_name = 'any_rule' and segment = 'all'"
+    )
+    assert (int(got["at_risk_alerts_raised"]), int(got["at_risk_alerts_sent"])) == (alerts, sent)
+    assert int(got["at_risk_alerts_overflow"]) == overflow and sent + overflow == alerts > 0
+    assert same(number(got["at_risk_alert_precision"]), alert_precision)
