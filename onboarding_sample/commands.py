@@ -98,7 +98,9 @@ def generate_command(
     started = time.perf_counter()
     try:
         summary = generate(params, out, file_format, seeds_dir, workers, force, quiet, arguments, drifted)
-    except (OutputDirError, SeedConfigError) as exc:
+    except OutputDirError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+    except SeedConfigError as exc:
         raise click.ClickException(str(exc)) from None
     elapsed = time.perf_counter() - started
     written = summary["counts"]["events_written"]

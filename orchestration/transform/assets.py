@@ -183,7 +183,7 @@ def _build_unpartitioned(context: AssetExecutionContext, dbt: DbtCliResource):
 
 # What an incremental model says it recomputes, and why (macros/incremental/):
 # "int_account_milestones: seeds/milestones.csv changed: recomputing all 3839 accounts".
-RECOMPUTE_NOTE = re.compile(r"^(?P<model>\w+): (?P<note>.*\b(recomputing|rebuilding)\b.*)$")
+RECOMPUTE_NOTE = re.compile(r"^(?P<model>\w+): (?P<note>.*\b(computing|recomputing|rebuilding)\b.*)$")
 
 
 def _with_recompute_notes(context: AssetExecutionContext, invocation: DbtCliInvocation) -> Iterator:

@@ -31,6 +31,7 @@ def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
         AssetKey(["staging", "stg_events"]),
         AssetKey(["intermediate", "int_account_events"]),
         AssetKey(["intermediate", "int_account_milestones"]),
+        AssetKey(["intermediate", "int_account_activation"]),
         AssetKey(["marts", "fct_account_onboarding"]),
         AssetKey(["marts", "kpi_activation_rate"]),
     ]
