@@ -29,7 +29,7 @@ MARTS = [
     "kpi_activation_candidates",
     "kpi_onboarding_experiments",
 ]
-# Predict and act (tests/test_predict.py): the propensity's features, then what reads the
+# Predict and act (tests/pipeline/test_predict.py): the propensity's features, then what reads the
 # predictions: the alerts with their outreach, and the health score.
 FEATURES = [
     "fct_account_day_features",
