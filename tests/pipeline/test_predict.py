@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from onboarding_sample.outreach import RESCUE_PROBABILITY
-from onboarding_sample.surveys import FRICTION_WORDS
+from onboarding_sample.surveys import FRICTION_COMMENTS, FRICTION_WORDS, PRAISE_COMMENTS
 from orchestration.predict import propensity, sentiment
 from orchestration.serving.status_pages import page_name, render_pages
 from tests.support.browser import ARTIFACTS, CHROMIUM, chromium
@@ -35,6 +35,19 @@ ACTIVATION_VALIDATION_AUC = 0.80  # the current model on the latest matured coho
 RETENTION_BACKTEST_AUC = 0.65
 CALIBRATION_ERROR = 0.08  # mean |observed - predicted| over the bands, weighted by rows
 OUTREACH_TOLERANCE = 0.12  # on the planted difference of rescue rates, early vs later
+
+
+def _uses(comments: tuple[str, ...], word: str) -> int:
+    return sum(word in {w.strip(",.").lower() for w in text.split()} for text in comments)
+
+
+# Words that more of the generator's friction comments use than of its praise comments.
+MORE_IN_FRICTION = {
+    w
+    for text in FRICTION_COMMENTS
+    for w in (w.strip(",.").lower() for w in text.split())
+    if _uses(FRICTION_COMMENTS, w) > _uses(PRAISE_COMMENTS, w)
+}
 
 
 def test_every_stored_version_learnt_only_from_outcomes_known_at_its_cutoff(outcomes):
@@ -164,7 +177,11 @@ def test_sentiment_and_friction_themes_find_the_planted_friction(outcomes):
         "select word, low_score_comments, high_score_comments "
         f"from {sentiment.THEMES_TABLE} order by theme_rank"
     )
-    assert len(themes) >= 5 and {word for word, _, _ in themes[:3]} <= set(FRICTION_WORDS), themes
+    # The top themes are words the friction comments use more than the praise (setup is in
+    # two of four friction comments and one of four praise ones), most of them friction-only.
+    top = [word for word, _, _ in themes[:3]]
+    assert len(themes) >= 5 and set(top) <= set(FRICTION_WORDS) | MORE_IN_FRICTION, themes
+    assert sum(word in FRICTION_WORDS for word in top) >= 2, themes
     assert all(low > high for _, low, high in themes)
 
 
