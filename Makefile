@@ -113,9 +113,12 @@ demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materi
 load: install  ## load the landing zone (DATA=/path, or ONBOARDING_DATA_DIR) into the raw tables plain dbt reads
 	$(BIN)/onboarding load
 
-build: load  ## load, `dbt build` (no Dagster; unit tests are for make test), then publish the snapshot and reports
-	$(BIN)/dbt build --exclude-resource-type unit_test
+build: load  ## load, `dbt build` around the prediction step (no Dagster; unit tests are for make test), then publish the snapshot, reports and status pages
+	$(BIN)/dbt build --exclude-resource-type unit_test --exclude "source:predict+"
+	$(BIN)/onboarding predict
+	$(BIN)/dbt build --exclude-resource-type unit_test -s "source:predict+"
 	$(BIN)/onboarding publish
+	$(BIN)/onboarding status-pages
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)

@@ -1,6 +1,6 @@
-{#- The words of an at-risk signal, for the alert and the daily history (the
-    marts fct_account_risk_signals and fct_at_risk_alerts): what fired, on
-    what, how many times. -#}
+{#- The words of an at-risk signal, for the daily history (the mart
+    fct_account_risk_signals) and the alert (int_account_alert_days lists
+    them for fct_at_risk_alerts): what fired, on what, how many times. -#}
 {% macro risk_signal_detail(rule_name, rule_subject, occurrences) -%}
     {%- set count = "cast(" ~ occurrences ~ " as " ~ dbt.type_string() ~ ")" -%}
     case {{ rule_name }}

@@ -157,13 +157,16 @@ class _DayBuilder:
         world, rng = self.world, self.rng
         rows, _, since, struggling, age = daily_rates(world, self.day)
         managed = np.isin(world.accounts.config[rows], ("mid_market", "enterprise"))
+        day_end = world.day_start(self.day) + cfg.DAY_MS
         reach = rows[
             managed
             & struggling
             & (age >= 7)
             & (rng.random(len(rows)) < world.params.background.csm_outreach_daily)
         ]
-        day_end = world.day_start(self.day) + cfg.DAY_MS
+        # An account with a planted outreach (onboarding_sample/outreach.py) hears from
+        # its CSM only then, after its alert: the day's background contact must end before.
+        reach = reach[day_end <= world.outreach.quiet_from_ms[reach]]
         low = np.maximum(world.day_start(self.day), world.accounts.signup_ms[reach])
         time = low + (rng.random(len(reach)) * (day_end - low)).astype(np.int64)
         event = np.full(len(reach), world.vocab.event_code["csm_outreach"])

@@ -116,9 +116,11 @@ def deliver(world: World, day: int, events: DayEvents) -> tuple[pa.Table, np.nda
     table = pa.concat_tables([table.filter(pa.array(keep)), spoilt])
     received = np.concatenate([received[keep], received[spoilt_rows]])
     valid = np.concatenate([valid[keep], valid[spoilt_rows]])
+    clean = np.concatenate([kind[keep] == -1, kind[spoilt_rows] == -1])
 
-    # Re-deliveries of clean rows, arriving up to three days later (if before the end).
-    again = np.flatnonzero(valid & (rng.random(n) < shares.duplicate))
+    # Re-deliveries of clean rows, arriving up to three days later (if before the end): not
+    # of a row with an unknown event name, which would count twice in the truth's counts.
+    again = np.flatnonzero(clean & (rng.random(n) < shares.duplicate))
     again_at = received[again] + rng.integers(1_000, 3 * cfg.DAY_MS, len(again))
     arrived = again_at < world.end_ms
     again, again_at = again[arrived], again_at[arrived]

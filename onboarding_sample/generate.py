@@ -17,7 +17,7 @@ from onboarding_sample.activity import daily_rates, day_events
 from onboarding_sample.delivery import COUNT_KEYS, DayDelivery, arrival_dates, deliver
 from onboarding_sample.drift import DriftPlan, hold_back, spoil
 from onboarding_sample.journeys import ABANDONED, NEVER
-from onboarding_sample.seeds import read_segment_configs
+from onboarding_sample.seeds import read_rule_threshold, read_segment_configs
 from onboarding_sample.surveys import build_surveys
 from onboarding_sample.truth import planted_summary, write_truth
 from onboarding_sample.world import World, build_world
@@ -29,7 +29,7 @@ from onboarding_sample.writer import iso_text, prepare_output, write_marker, wri
 # can inherit a held lock).
 _WORLD: World | None = None
 _OUT: tuple[Path, str] | None = None
-_DRIFT: DriftPlan | None = None  # drift to inject (orchestration/sample/drift.py), usually none
+_DRIFT: DriftPlan | None = None  # drift to inject (onboarding_sample/drift.py), usually none
 # Days generated together and written to one file per arrival date: fewer, larger
 # files (late arrivals and re-deliveries otherwise make many tiny ones). Fixed, so
 # the output does not depend on the number of workers.
@@ -117,7 +117,11 @@ def subscriptions_table(world: World) -> pa.Table:
 
 def expected_events_per_account(params: cfg.Params, seeds_dir: Path) -> float:
     """Events an account produces on average under these parameters (from a pilot world)."""
-    pilot = build_world(cfg.Params(**{**params.__dict__, "accounts": 2000}), read_segment_configs(seeds_dir))
+    pilot = build_world(
+        cfg.Params(**{**params.__dict__, "accounts": 2000}),
+        read_segment_configs(seeds_dir),
+        read_rule_threshold(seeds_dir, "milestone_overdue"),
+    )
     total = sum(float(daily_rates(pilot, day)[1].sum()) for day in range(pilot.days))
     return total * (1 + params.imperfections.duplicate) / 2000
 
@@ -134,7 +138,9 @@ def generate(
     drift: DriftPlan | None = None,
 ) -> dict:
     prepare_output(out, force)
-    world = build_world(params, read_segment_configs(seeds_dir))
+    world = build_world(
+        params, read_segment_configs(seeds_dir), read_rule_threshold(seeds_dir, "milestone_overdue")
+    )
     write_table(accounts_table(world), out / "accounts" / "accounts", fmt)
     write_table(subscriptions_table(world), out / "subscriptions" / "subscriptions", fmt)
     surveys = build_surveys(world)

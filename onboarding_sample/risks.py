@@ -8,7 +8,9 @@ is evaluated) each get one pattern on a known day of their onboarding period:
 - repeated_failures: failures of the product action of that step;
 - no_login: no product use at all for SILENT_DAYS days from the planted day
   (the background sessions, which start with a login, are left out), so the
-  no_login rule fires on the planted day + 3 (the 4th day without a login).
+  no_login rule fires on the planted day + 3 (the 4th day without a login). A
+  login is planted the day before the silence: the rule expects activity only
+  from accounts that have logged in at least once.
 
 Planted events are never made imperfect. The truth is written to
 `_truth/risk_patterns.parquet`.
@@ -25,6 +27,7 @@ from onboarding_sample.seeds import SegmentConfig
 from onboarding_sample.vocab import Vocabulary
 
 RULES = ("repeated_help_topic", "repeated_failures", "no_login")
+NO_PROPERTIES = -1
 REPEATS = 5  # planted views or failures on the day (the rule's default threshold is 3)
 SILENT_DAYS = 5
 NO_LOGIN_FIRES_AFTER = 3  # days after the first silent day (4 days without a login)
@@ -93,6 +96,9 @@ def plan_risks(
             silent_from[account] = day_start
             silent_to[account] = day_start + SILENT_DAYS * cfg.DAY_MS
             fire_days[i] = day + NO_LOGIN_FIRES_AFTER
+            login = day_start - int(rng.uniform(0.1, 0.5) * cfg.DAY_MS)
+            events.append((np.array([account]), vocab.event_code[cfg.SESSION_START], np.array([login]),
+                           np.array([NO_PROPERTIES], dtype=np.int32)))  # fmt: skip
             continue
         topic, action = cfg.STALL_TOPIC[journeys.stall_event[account]]
         subjects[i] = topic if rule == "repeated_help_topic" else action

@@ -92,6 +92,15 @@ def read_segment_configs(seeds_dir: Path) -> dict[str, SegmentConfig]:
     return configs
 
 
+def read_rule_threshold(seeds_dir: Path, rule_name: str) -> int:
+    """The threshold of an at-risk rule (seeds/at_risk_rules.csv)."""
+    with open(seeds_dir / "at_risk_rules.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["rule_name"].strip() == rule_name:
+                return int(row["threshold"])
+    raise SeedConfigError(f"seeds/at_risk_rules.csv has no rule '{rule_name}'")
+
+
 def _validate(config: SegmentConfig) -> None:
     where = f"segment '{config.name}'"
     if not config.milestones:

@@ -8,16 +8,31 @@ from onboarding_sample.journeys import ABANDONED
 from onboarding_sample.world import World, is_active
 from onboarding_sample.writer import iso_text
 
-COMMENTS = (
-    None,
-    None,
-    None,
-    "Setup was quick",
-    "Hard to connect our data",
-    "Support was helpful",
-    "Docs could be clearer",
-    "Love the workflows",
+# Comments follow the score: a low score (bottom third of its scale) draws from the
+# friction comments, a high one (top third) from the praise, the middle from both. The
+# friction words (FRICTION_WORDS) are the planted themes that separate low from high
+# scores, for the sentiment marts to find.
+FRICTION_COMMENTS = (
+    "Frustrating integration, it keeps failing",
+    "Confusing docs, setup is a problem",
+    "The integration broke twice, terrible experience",
+    "Stuck on setup, confusing permissions and no help",
 )
+PRAISE_COMMENTS = (
+    "Setup was quick and easy",
+    "Support was helpful and friendly",
+    "Love the workflows, great product",
+    "Great dashboards, the team loves it",
+)
+
+
+def _words(texts: tuple[str, ...]) -> set[str]:
+    return {w.strip(",.").lower() for text in texts for w in text.split()}
+
+
+# Words only friction comments use: what the friction themes must find first.
+FRICTION_WORDS = tuple(sorted(_words(FRICTION_COMMENTS) - _words(PRAISE_COMMENTS)))
+COMMENT_SHARE = 0.6
 
 
 def _scores(rng, good: np.ndarray, low: int, high: int) -> np.ndarray:
@@ -26,6 +41,19 @@ def _scores(rng, good: np.ndarray, low: int, high: int) -> np.ndarray:
     span = high - low
     skew = np.where(good, np.sqrt(u), u**1.6)
     return (low + np.floor(skew * (span + 0.999))).astype(np.int64)
+
+
+def _comments(rng, kind: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """One draw per response, as before: whether it has a comment, and which."""
+    u = rng.random(len(score))
+    high = np.where(kind == "nps", 10, 5)
+    low = np.where(kind == "nps", 0, 1)
+    position = (score - low) / (high - low)
+    friction = np.where(position <= 1 / 3, True, np.where(position >= 2 / 3, False, u < COMMENT_SHARE / 2))
+    pool = np.where(friction, 0, 1)
+    which = (u * 1000).astype(np.int64) % 4
+    texts = np.array([FRICTION_COMMENTS, PRAISE_COMMENTS], dtype=object)[pool, which]
+    return np.where(u < COMMENT_SHARE, texts, None)
 
 
 def build_surveys(world: World) -> pa.Table:
@@ -74,7 +102,7 @@ def build_surveys(world: World) -> pa.Table:
     order = np.lexsort((account, when))
     kind, account, when, score = kind[order], account[order], when[order], score[order]
     user = acc.user_offset[account] + (rng.random(len(account)) * acc.users[account]).astype(np.int64)
-    comments = np.asarray(COMMENTS, dtype=object)[rng.integers(0, len(COMMENTS), len(account))]
+    comments = _comments(rng, kind, score)
     return pa.table(
         {
             "response_id": [f"rsp_{i:07d}" for i in range(1, len(account) + 1)],

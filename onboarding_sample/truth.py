@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 
 from onboarding_sample import config as cfg
 from onboarding_sample.journeys import NEVER, OUTCOME_NAMES
+from onboarding_sample.outreach import BUCKETS, NO_OUTREACH, RESCUE_PROBABILITY
 from onboarding_sample.world import World
 
 
@@ -91,6 +92,7 @@ def planted_summary(world: World) -> dict:
         if (acc.variant == arm).any()
     }
     return {
+        "outreach_rescue_probability_by_delay": dict(zip(BUCKETS, RESCUE_PROBABILITY, strict=True)),
         "activation_in_window_probability_by_variant": arms,
         "guided_setup_lift": world.params.journey.guided_setup_lift
         * (1 - world.params.journey.abandon_share),
@@ -118,10 +120,39 @@ def risk_truth(world: World) -> pa.Table:
     )
 
 
+def outreach_truth(world: World) -> pa.Table:
+    """The planted outreach after each account's first milestone_overdue alert
+    (onboarding_sample/outreach.py): its delay bucket, and whether the account
+    activated after it (rescued, and not stopped by churn before the rescue)."""
+    o = world.outreach
+    reached = o.bucket != NO_OUTREACH
+    activated = world.activation_ms[o.account]
+    return pa.table(
+        {
+            "account_id": pa.array(world.accounts.ids[o.account], pa.string()),
+            "alert_day_number": pa.array(o.alert_day, pa.int32()),
+            "alerted_at": _timestamps(o.alert_ms),
+            "delay_bucket": pa.array(
+                [BUCKETS[b] if b != NO_OUTREACH else "activated_before_outreach" for b in o.bucket],
+                pa.string(),
+            ),
+            "outreach_at": _timestamps(o.outreach_ms),
+            "rescue_probability": pa.array(
+                np.where(reached, np.array(RESCUE_PROBABILITY)[np.maximum(o.bucket, 0)], np.nan),
+                pa.float64(),
+                mask=~reached,
+            ),
+            "is_rescued": o.rescued & (activated != NEVER),
+            "activated_at": _timestamps(activated),
+        }
+    )
+
+
 def write_truth(out: Path, world: World, as_of_ms: int, has_events: np.ndarray, summary: dict) -> None:
     folder = out / "_truth"
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(account_truth(world, as_of_ms, has_events), folder / "accounts.parquet")
     pq.write_table(milestone_truth(world), folder / "account_milestones.parquet")
     pq.write_table(risk_truth(world), folder / "risk_patterns.parquet")
+    pq.write_table(outreach_truth(world), folder / "outreach.parquet")
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")

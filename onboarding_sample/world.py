@@ -10,6 +10,7 @@ import pyarrow as pa
 from onboarding_sample import config as cfg
 from onboarding_sample.accounts import Accounts, plan_accounts
 from onboarding_sample.journeys import MIN_GAP_MS, NEVER, Journeys, plan_journeys
+from onboarding_sample.outreach import Outreach, plan_outreach
 from onboarding_sample.planted import Planted, plan_planted
 from onboarding_sample.revenue import Subscriptions, plan_subscriptions
 from onboarding_sample.risks import RiskPatterns, plan_risks
@@ -29,6 +30,7 @@ class World:
     subscriptions: Subscriptions
     planted: Planted
     risks: RiskPatterns
+    outreach: Outreach
     activation_ms: np.ndarray
     first_value_ms: np.ndarray
     config_index: np.ndarray  # per account, position of its config in `config_names`
@@ -55,13 +57,16 @@ def epoch_ms(date: str) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
+def build_world(params: cfg.Params, configs: dict[str, SegmentConfig], overdue_threshold: int = 3) -> World:
     rng = np.random.default_rng(np.random.SeedSequence([params.seed, 0]))
     start_ms = epoch_ms(params.start)
     end_ms = start_ms + params.days * cfg.DAY_MS
     vocab = Vocabulary(configs)
     accounts = plan_accounts(rng, params.accounts, start_ms, params.days, set(configs))
     journeys = plan_journeys(rng, accounts, configs, params.journey, end_ms)
+    # CSM outreach after the milestone_overdue alert rescues some accounts (its own random
+    # stream: the draws above and below do not move).
+    outreach = plan_outreach(params.seed, accounts, journeys, configs, overdue_threshold, end_ms)
     activation = journeys.milestone_time(configs, "activation", len(accounts))
     subscriptions = plan_subscriptions(rng, accounts, activation, params.revenue, end_ms)
     # An account that churns stops using the product: what it had not reached, it never does.
@@ -77,7 +82,7 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
         stop,
         params.imperfections.before_signup_accounts,
         start_ms,
-        risk_events,
+        [*risk_events, *outreach.events(vocab, np.random.default_rng([params.seed, 5]))],
     )
     names = list(configs)
     families: dict[int, dict] = {}
@@ -95,6 +100,7 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
         subscriptions=subscriptions,
         planted=planted,
         risks=risks,
+        outreach=outreach,
         activation_ms=journeys.milestone_time(configs, "activation", len(accounts)),
         first_value_ms=journeys.milestone_time(configs, "first_value", len(accounts)),
         config_index=np.array([names.index(c) for c in accounts.config], dtype=np.int8),
@@ -105,7 +111,7 @@ def build_world(params: cfg.Params, configs: dict[str, SegmentConfig]) -> World:
 
 def is_active(world: World, account: np.ndarray, time: np.ndarray) -> np.ndarray:
     """The account uses the product at that time: its subscription is live (before churn, or
-    after coming back) and it is not in a planted silence (orchestration/sample/risks.py)."""
+    after coming back) and it is not in a planted silence (onboarding_sample/risks.py)."""
     subs = world.subscriptions
     live = (time < subs.first_churn_ms[account]) | (time >= subs.reactivated_ms[account])
     return live & ~world.risks.is_silent(account, time)

@@ -19,9 +19,10 @@ from orchestration.alerts.assets import at_risk_outbox
 from orchestration.checks import sensors as freshness
 from orchestration.checks.definitions import drift_checks, freshness_checks
 from orchestration.landing.assets import landing_files, raw_events, raw_tables
+from orchestration.predict.assets import predict_assets
 from orchestration.reports import schedules as reports
 from orchestration.reports.assets import monthly_trend_report, weekly_funnel_review
-from orchestration.serving.assets import serving_snapshot
+from orchestration.serving.assets import account_status_pages, serving_snapshot
 from orchestration.settings import validate_all
 from orchestration.transform import jobs as builds
 from orchestration.transform.assets import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
@@ -41,9 +42,11 @@ defs = Definitions(
         onboarding_dbt_daily,
         onboarding_dbt,
         serving_snapshot,
+        account_status_pages,
         weekly_funnel_review,
         monthly_trend_report,
         at_risk_outbox,
+        *predict_assets,
     ],
     asset_checks=[*drift_checks, *freshness_checks],
     jobs=[*builds.jobs, *reports.jobs, *freshness.jobs, *alerts.jobs],

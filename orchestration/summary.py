@@ -1,5 +1,7 @@
 """A short KPI summary of the warehouse and where the results are: `onboarding summary`."""
 
+import json
+
 import click
 
 from orchestration import settings
@@ -157,28 +159,113 @@ def _engagement(con) -> list[str]:
 
 
 TODAYS_ALERTS = """
-    select alerts.alerted_at, alerts.account_id, alerts.segment, alerts.rule_name, alerts.detail
+    select alerts.alerted_at, alerts.account_id, alerts.segment, alerts.rule_names, alerts.detail,
+           alerts.playbook_action, alerts.owner_role, alerts.queue_status, alerts.queue_rank,
+           alerts.miss_likelihood, alerts.status_page
     from marts.fct_at_risk_alerts as alerts
     cross join intermediate.int_as_of as as_of
     where alerts.alerted_at > as_of.as_of_at - interval 1 day
-    order by alerts.alerted_at, alerts.account_id, alerts.rule_name
+    order by alerts.queue_status = 'send' desc, alerts.miss_likelihood desc nulls last, alerts.account_id
 """
+TOP_ALERTS = 10
 
 
 def _todays_alerts(con) -> list[str]:
+    from orchestration.serving.snapshot import serving_dir
+
     rows = con.execute(TODAYS_ALERTS).fetchall()
-    lines = [f"Today's new at-risk alerts (first fired in the last 24 hours of data): {len(rows)}"]
-    lines += [
-        f"  {at:%Y-%m-%d %H:%M}  {account:<12} {segment:<11} {rule:<20} {detail}"
-        for at, account, segment, rule, detail in rows
-    ] or ["  none"]
-    sent = con.execute(
+    sent = sum(1 for row in rows if row[7] == "send")
+    lines = [
+        f"Today's at-risk alerts (a rule first fired in the last 24 hours of data): {len(rows)}, "
+        f"{sent} within their owner's daily cap, {len(rows) - sent} overflow (kept, not sent); "
+        f"the top {min(TOP_ALERTS, len(rows))} by likelihood of missing activation:"
+    ]
+    for at, account, segment, rules, detail, action, owner, status, rank, miss, page in rows[:TOP_ALERTS]:
+        likelihood = "not scored" if miss is None else f"{miss:.0%} likely to miss activation"
+        lines += [
+            f"  {at:%Y-%m-%d %H:%M}  {account:<12} {segment:<11} {status} #{rank}, {likelihood}: {rules}",
+            f"      why: {detail}",
+            f"      playbook ({owner}): {action}",
+            f"      status page: {serving_dir() / page}",
+        ]
+    if not rows:
+        lines.append("  none")
+    sent_table = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'alerts' "
         "and table_name = 'at_risk_outbox'"
     ).fetchone()[0]
-    if sent:
+    if sent_table:
         (count,) = con.execute("select count(*) from alerts.at_risk_outbox where status = 'sent'").fetchone()
         lines.append(f"  alerts sent so far (alerts.at_risk_outbox): {count}")
+    return lines
+
+
+def _calibration(text: str | None) -> str:
+    if not text:
+        return "n/a"
+    bands = json.loads(text)
+    return ", ".join(
+        f"{b['band']}: {b['mean_predicted']:.2f}->{b['observed']:.2f} ({b['rows']})" for b in bands
+    )
+
+
+def _predictions(con) -> list[str]:
+    lines = [
+        "Predictions (propensity: rolling-origin logistic regression, calibrated; orchestration/predict):"
+    ]
+    present = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'predict' "
+        "and table_name = 'propensity_training_runs'"
+    ).fetchone()[0]
+    if not present:
+        return [
+            *lines,
+            "  not computed: the prediction step has not run (onboarding predict)",
+        ]
+    rows = con.execute(
+        """select target, model_version, status, auc, brier, base_rate, calibration
+           from predict.propensity_training_runs where is_current or model_version = 'backtest'
+           order by target, model_version = 'backtest'"""
+    ).fetchall()
+    for target, version, status, auc, brier, base_rate, calibration in rows:
+        where = (
+            "backtest over every scored day" if version == "backtest" else f"model of {version}, validation"
+        )
+        if auc is None:
+            lines.append(f"  {target:<19} {where}: n/a ({status})")
+            continue
+        lines.append(
+            f"  {target:<19} {where}: AUC {auc:.3f}, Brier {brier:.3f} "
+            f"(base rate {_percent(base_rate).strip()})"
+        )
+        if version == "backtest":
+            lines.append(f"      calibration (predicted->observed, rows): {_calibration(calibration)}")
+    alert_precision = con.execute(
+        """select alert_precision, base_rate, alerts, sent_alerts, overflow_alerts
+           from marts.kpi_at_risk_rescue where rule_name = 'any_rule' and segment = 'all'"""
+    ).fetchone()
+    if alert_precision:
+        p, base, alerts, sent, overflow = alert_precision
+        lines.append(
+            f"  at-risk alerts: {alerts} raised, {sent} sent, {overflow} overflow; precision "
+            f"{_percent(p).strip()} missed activation vs base rate {_percent(base).strip()}"
+        )
+    early = dict(
+        con.execute(
+            """select outreach_delay_bucket, rescue_rate from marts.kpi_rescue_by_outreach_delay
+               where rule_name = 'any_rule'"""
+        ).fetchall()
+    )
+    if early:
+        lines.append(
+            "  rescue rate by outreach delay: "
+            + ", ".join(
+                f"{b} {_percent(early.get(b)).strip()}" for b in ("within_24h", "1_to_3_days", "later")
+            )
+        )
+    themes = con.execute("select word from predict.friction_themes order by theme_rank limit 5").fetchall()
+    if themes:
+        lines.append(f"  friction themes of low-score comments: {', '.join(w for (w,) in themes)}")
     return lines
 
 
@@ -192,7 +279,7 @@ def summary_lines(con) -> list[str]:
             f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}  {_percent(rate)}"
         )
     lines += ["", *_time_to_first_value(con), "", *_funnels(con), "", *_outcomes(con)]
-    lines += ["", *_engagement(con), "", *_todays_alerts(con)]
+    lines += ["", *_engagement(con), "", *_predictions(con), "", *_todays_alerts(con)]
     rows = con.execute(QUARANTINE).fetchall()
     lines += ["", "Quarantined rows (staging.stg_quarantine):"]
     lines += [f"  {table:<14}{reason:<26}{count:>8}" for table, reason, count in rows] or ["  none"]

@@ -1,10 +1,12 @@
 """The at-risk alerts outbox: every alert of marts.fct_at_risk_alerts is sent once,
 never twice, whatever how often the marts are rebuilt, re-run or backfilled.
 
-An alert is one account and one rule (`alert_id` = `<account_id>:<rule_name>`), due
-from the first day the rule fired. Sending appends the alert as one JSON line to
-the outbox file (ONBOARDING_ALERTS_FILE, default `alerts/at_risk_alerts.jsonl`
-beside the warehouse file) and, when ONBOARDING_ALERTS_URL is set,
+An alert is one account and one day (`alert_id` = `<account_id>:<alerted_on>`): the day
+at least one rule first fired for it, listing every rule firing that day, with its
+playbook and status page. Only alerts within their owner's daily cap are sent
+(queue_status 'send'); the overflow stays in the mart, counted, and is not sent.
+Sending appends the alert as one JSON line to the outbox file (ONBOARDING_ALERTS_FILE,
+default `alerts/at_risk_alerts.jsonl` beside the warehouse file) and, when ONBOARDING_ALERTS_URL is set,
 POSTs it there as JSON. What was sent is recorded in `alerts.at_risk_outbox`, an
 append-only table in the warehouse that dbt does not manage (rebuilding or
 full-refreshing the marts leaves it alone); the file's own alert ids count as
@@ -64,10 +66,16 @@ CANDIDATES = """
         alerts.rule_name,
         alerts.alert_day_number,
         alerts.alerted_at,
-        alerts.rule_subject,
-        alerts.occurrences,
-        alerts.detail
+        alerts.rule_names,
+        alerts.detail,
+        alerts.playbook_id,
+        alerts.playbook_action,
+        alerts.owner_role,
+        alerts.queue_rank,
+        alerts.miss_likelihood,
+        alerts.status_page
     from marts.fct_at_risk_alerts as alerts
+    where alerts.queue_status = 'send'
     order by alerts.alerted_at, alerts.alert_id
 """
 
@@ -114,9 +122,14 @@ def payload(row: dict) -> dict:
         "rule": row["rule_name"],
         "day_number": row["alert_day_number"],
         "alerted_at": row["alerted_at"].isoformat(sep=" "),
-        "subject": row["rule_subject"],
-        "occurrences": row["occurrences"],
+        "rules": row["rule_names"],
         "detail": row["detail"],
+        "playbook": row["playbook_id"],
+        "action": row["playbook_action"],
+        "owner": row["owner_role"],
+        "queue_rank": row["queue_rank"],
+        "miss_likelihood": row["miss_likelihood"],
+        "status_page": row["status_page"],
     }
 
 

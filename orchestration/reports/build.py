@@ -31,6 +31,7 @@ from orchestration.reports.content import (
     summary_section,
 )
 from orchestration.reports.page import change, days, number, page, percent, section
+from orchestration.reports.predict import predict_section
 
 TREND_PERIODS = 12
 NAMES = {"weekly": "weekly_funnel_review", "monthly": "monthly_trend_report"}
@@ -118,6 +119,7 @@ def _assemble(
             section("trends", "Trends", trends),
             funnel_section(con, completion_note),
             feedback_section(con, period),
+            predict_section(con, info["tables"]),
             actions,
         ],
     )

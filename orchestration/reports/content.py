@@ -244,8 +244,8 @@ def feedback_section(con, period: Period) -> str:
         f"{period.previous_label}; then satisfaction by sign-up cohort (kpi_feedback).</p>"
         + table(["feedback", period.label, period.previous_label, "change", "note"], body, raw_html=True)
         + chart
-        + '<p class="meta">Free-text comments are staged (stg_surveys.comment) but not in the '
-        "marts, so they are not summarised here.</p>"
+        + '<p class="meta">The sentiment of free-text comments and their friction themes: section '
+        "Predict and act.</p>"
     )
     return section("feedback", "Feedback and sentiment", content)
 

@@ -1,16 +1,19 @@
-"""The serving snapshot asset: the KPI marts, published for BI after every build.
+"""The serving assets: the snapshot of the KPI marts, published for BI after every build,
+and the onboarding status page of every account (orchestration/serving/status_pages.py).
 
-See orchestration/serving.py for how a snapshot is written and swapped in."""
+See orchestration/serving/snapshot.py for how a snapshot is written and swapped in."""
 
 import json
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.lib import markdown_table
+from orchestration.serving import status_pages
 from orchestration.serving.snapshot import parquet_current, publish_snapshot, served_tables, serving_file
-from orchestration.transform.resources import dbt_project
+from orchestration.transform.resources import WarehouseResource, dbt_project
 
 SERVING_SNAPSHOT = AssetKey(["serving", "snapshot"])
+STATUS_PAGES = AssetKey(["serving", "status_pages"])
 SERVED = served_tables(json.loads(dbt_project.manifest_path.read_text()))
 
 
@@ -36,5 +39,33 @@ def serving_snapshot(context: AssetExecutionContext) -> MaterializeResult:
             "parquet_folder": MetadataValue.path(str(parquet_current())),
             "tables": len(rows),
             "rows": MetadataValue.md(markdown_table(["table", "rows"], rows)),
+        }
+    )
+
+
+@asset(
+    key=STATUS_PAGES,
+    deps=[
+        AssetKey(["marts", "fct_at_risk_alerts"]),
+        AssetKey(["marts", "fct_account_health"]),
+        AssetKey(["predict", "fct_account_propensity"]),
+    ],
+    group_name="serving",
+    owners=["team:analytics-engineering"],
+    kinds={"html"},
+    description="One self-contained onboarding status page per account in the serving folder "
+    "(accounts/<md5 of the id>.html, linked from each alert): milestones against their expected days, "
+    "sessions, signals, alerts, propensity and health over time.",
+)
+def account_status_pages(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    with warehouse.connect(read_only=True) as con:
+        written = status_pages.render_pages(con, status_pages.status_dir().parent)
+    context.log.info(f"{written.pages} status pages in {written.folder}")
+    return MaterializeResult(
+        metadata={
+            "pages": written.pages,
+            "removed": written.removed,
+            "folder": MetadataValue.path(str(written.folder)),
+            "index": MetadataValue.path(str(written.folder / "index.html")),
         }
     )

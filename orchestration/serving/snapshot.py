@@ -58,7 +58,11 @@ SERVED_FACTS = (
     "fct_account_retention",
     "fct_survey_responses",
     "fct_at_risk_alerts",
+    "fct_account_health",
 )
+# Tables the Python prediction assets write (dbt source `predict`), served when they exist:
+# before the prediction step has ever run there is nothing to serve (absent, not empty).
+PREDICTIONS_SCHEMA = "predict"
 # Configuration BI shows beside the metrics: (schema, table).
 SERVED_SEEDS = (("config", "metric_targets"),)
 KEPT_PARQUET_SNAPSHOTS = 2
@@ -92,7 +96,12 @@ def served_tables(manifest: dict) -> list[tuple[str, str]]:
     missing = [f for f in SERVED_FACTS if f not in marts] + [s for s in SERVED_SEEDS if s not in seeds]
     if missing:
         raise ValueError(f"served tables missing from the dbt project: {missing}")
-    return [("marts", name) for name in marts] + list(SERVED_SEEDS)
+    predictions = sorted(
+        (PREDICTIONS_SCHEMA, s["name"])
+        for s in manifest.get("sources", {}).values()
+        if s["source_name"] == PREDICTIONS_SCHEMA
+    )
+    return [("marts", name) for name in marts] + list(SERVED_SEEDS) + predictions
 
 
 SNAPSHOT_ID_DESCRIPTION = (
@@ -255,6 +264,18 @@ def _write_serving_file(
         con.close()
 
 
+def present_tables(warehouse: Path, tables: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`tables` less the prediction tables the warehouse does not have (not written yet)."""
+    with connect_warehouse(warehouse, read_only=True) as con:
+        present = set(
+            con.execute(
+                "select table_schema, table_name from information_schema.tables where table_schema = ?",
+                [PREDICTIONS_SCHEMA],
+            ).fetchall()
+        )
+    return [(s, t) for s, t in tables if s != PREDICTIONS_SCHEMA or (s, t) in present]
+
+
 def _data_as_of(warehouse: Path) -> dt.datetime | None:
     with connect_warehouse(warehouse, read_only=True) as con:
         return con.execute("select max(as_of_at) from marts.fct_account_onboarding").fetchone()[0]
@@ -403,6 +424,7 @@ def _publish(
     temporary_file = directory / f".{SERVING_FILE}.{snapshot_id}.tmp"
     temporary_parquet = parquet_root / f".{snapshot_id}.tmp"
     final_parquet = parquet_root / snapshot_id
+    tables = present_tables(warehouse, tables)
     try:
         temporary_parquet.mkdir()
         counts = _write_serving_file(temporary_file, warehouse, tables, snapshot_id, docs)

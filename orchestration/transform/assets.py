@@ -171,7 +171,9 @@ def onboarding_dbt_upstream(context: AssetExecutionContext, dbt: DbtCliResource)
     project=dbt_project,
     dagster_dbt_translator=translator,
     name="onboarding_dbt",
-    exclude=UPSTREAM,
+    # The models reading the predictions (and those above them) run after the Python
+    # prediction assets, in orchestration/predict/assets.py.
+    exclude=f"{UPSTREAM} source:predict+",
     backfill_policy=single_run,
 )
 def onboarding_dbt(context: AssetExecutionContext, dbt: DbtCliResource):

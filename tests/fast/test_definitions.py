@@ -66,13 +66,17 @@ def test_every_dbt_model_and_seed_is_in_exactly_one_dbt_asset():
     """A model under models/staging that reads the event models must be tagged
     landing_date_partitioned too; otherwise no dbt asset would select it."""
 
+    from orchestration.predict.assets import onboarding_dbt_predicted
     from orchestration.transform.assets import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
     from orchestration.transform.resources import dbt_project
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
     expected = {AssetKey([n["config"]["schema"] or "main", n["name"]]) for n in nodes}
-    groups = [set(a.keys) for a in (onboarding_dbt_upstream, onboarding_dbt_daily, onboarding_dbt)]
+    groups = [
+        set(a.keys)
+        for a in (onboarding_dbt_upstream, onboarding_dbt_daily, onboarding_dbt, onboarding_dbt_predicted)
+    ]
     assert sum(len(g) for g in groups) == len(set().union(*groups)), "a model is in two dbt assets"
     assert set().union(*groups) == expected
 

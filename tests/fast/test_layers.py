@@ -15,12 +15,24 @@ ALLOWED = {
     "base_": {"source", "base_"},
     "stg_": {"base_"},
     "int_": {"stg_", "int_", "seed"},
-    "fct_": {"int_"},
+    # Marts also read configuration seeds (playbooks, caps, weights) and what the Python
+    # prediction assets write back (source `predict`, orchestration/predict/).
+    "fct_": {"int_", "seed", "prediction"},
     "dim_": {"int_"},
     "kpi_": {"fct_", "dim_"},
 }
 # Where each layer lives: staging by table, intermediate and marts by domain.
-DOMAINS = {"accounts", "onboarding", "funnels", "engagement", "revenue", "at_risk", "feedback", "experiments"}
+DOMAINS = {
+    "accounts",
+    "onboarding",
+    "funnels",
+    "engagement",
+    "revenue",
+    "at_risk",
+    "feedback",
+    "experiments",
+    "predict",
+}
 FOLDERS = {
     "base_": {"staging/base"},
     "stg_": {"staging"},
@@ -41,6 +53,8 @@ def _prefix(name: str) -> str | None:
 
 
 def _kind(node_id: str, manifest: dict) -> str:
+    if node_id.startswith("source.onboarding.predict."):
+        return "prediction"
     if node_id.startswith("source."):
         return "source"
     node = manifest["nodes"][node_id]

@@ -24,7 +24,8 @@ def test_docs_generate_and_the_exposures(built, tmp_path):
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert set(exposures) == {"serving_snapshot", "weekly_funnel_review", "monthly_trend_report"}
     served = {
-        manifest["nodes"][node]["name"] for node in exposures["serving_snapshot"]["depends_on"]["nodes"]
+        (manifest["nodes"].get(node) or manifest["sources"][node])["name"]
+        for node in exposures["serving_snapshot"]["depends_on"]["nodes"]
     }
     assert served == {table for _, table in SERVED}
     for report in ("weekly_funnel_review", "monthly_trend_report"):

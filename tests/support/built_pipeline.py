@@ -8,7 +8,14 @@ from pathlib import Path
 
 import duckdb
 
-from tests.support.commands import generate_sample, load_landing, project_env, run_dbt
+from tests.support.commands import (
+    ONBOARDING,
+    generate_sample,
+    load_landing,
+    project_env,
+    run_command,
+    run_dbt,
+)
 from tests.support.hostile import FILE_READ, INJECTION
 
 
@@ -135,6 +142,11 @@ def build_pipeline(root: Path) -> Built:
     inject_bad_rows(data_dir)
     env = project_env(data_dir, root / "warehouse" / "onboarding.duckdb")
     load_landing(env)
-    run_dbt(["build", "--exclude-resource-type", "unit_test"], env)  # as make build: unit tests apart
+    # As `make build` (unit tests apart): the models below the predictions, the prediction
+    # step, then the models that read them (orchestration/predict/).
+    production = ["--exclude-resource-type", "unit_test"]
+    run_dbt(["build", *production, "--exclude", "source:predict+"], env)
+    run_command([ONBOARDING, "predict"], env)
+    run_dbt(["build", *production, "-s", "source:predict+"], env)
     summary = json.loads((data_dir / "_truth" / "summary.json").read_text())
     return Built(data_dir, Path(env["ONBOARDING_WAREHOUSE"]), env, summary)

@@ -12,7 +12,14 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from tests.support.commands import generate_sample, load_landing, project_env, run_dbt
+from tests.support.commands import (
+    ONBOARDING,
+    generate_sample,
+    load_landing,
+    project_env,
+    run_command,
+    run_dbt,
+)
 
 ACCOUNTS, DAYS, SEED, START, ACTIVITY = 1500, 400, 3, "2025-09-01", "0.3"
 MARTS = [
@@ -22,6 +29,17 @@ MARTS = [
     "kpi_activation_candidates",
     "kpi_onboarding_experiments",
 ]
+# Predict and act (tests/pipeline/test_predict.py): the propensity's features, then what reads the
+# predictions: the alerts with their outreach, and the health score.
+FEATURES = [
+    "fct_account_day_features",
+    "fct_account_risk_signals",
+    "int_account_alert_days",
+    "fct_account_retention",
+    "fct_account_milestones",
+    "fct_account_engagement",
+]
+PREDICTED = ["kpi_rescue_by_outreach_delay", "kpi_health_retention"]
 
 
 @dataclass
@@ -44,9 +62,13 @@ def build_outcomes(root: Path) -> Outcomes:
     warehouse.parent.mkdir(parents=True)
     env = project_env(data_dir, warehouse)
     load_landing(env)
-    selection = [f"+{name}" for name in MARTS]
+    selection = [f"+{name}" for name in [*MARTS, *FEATURES]]
     # Models and seeds only: their tests run in the shared build; here only values matter.
-    run_dbt(["build", "--quiet", "--exclude-resource-type", "test", "unit_test", "-s", *selection], env)
+    quiet = ["--quiet", "--exclude-resource-type", "test", "unit_test"]
+    run_dbt(["build", *quiet, "-s", *selection, "+stg_surveys", "resource_type:seed"], env)
+    # The prediction step and the marts reading it (orchestration/predict/), as `make build`.
+    run_command([ONBOARDING, "predict"], env)
+    run_dbt(["build", *quiet, "-s", *[f"source:predict+,+{name}" for name in PREDICTED]], env)
     accounts = pq.read_table(data_dir / "_truth" / "accounts.parquet").to_pylist()
     summary = json.loads((data_dir / "_truth" / "summary.json").read_text())
     return Outcomes(data_dir, warehouse, accounts, summary)

@@ -1,6 +1,8 @@
-{#- Rule no_login, on each judged day: threshold whole days without a login,
-    counted back from the day (inclusive) to the day after the last login, or
-    to sign-up when there was none. -#}
+{#- Rule no_login, on each judged day: threshold whole days without a
+    login-like event (taxonomy category login), counted back from the day
+    (inclusive) to the day after the last one. An account that never had one
+    by the day's end is not expected to log in (no activity expectation yet):
+    the rule does not fire for it. -#}
 
 with
 
@@ -18,7 +20,7 @@ login_days as (
         account_id,
         day_number
     from {{ ref('int_account_events') }}
-    where event_name = 'login'
+    where event_category = 'login'
 ),
 
 last_logins as (
@@ -42,10 +44,12 @@ final as (
         last_logins.day_ends_at,
         'no_login' as rule_name,
         cast(null as {{ dbt.type_string() }}) as rule_subject,
-        cast(last_logins.day_number - coalesce(last_logins.last_login_day, -1) as integer) as occurrences
+        cast(last_logins.day_number - last_logins.last_login_day as integer) as occurrences
     from last_logins
     cross join rule
-    where last_logins.day_number - coalesce(last_logins.last_login_day, -1) >= rule.threshold
+    where
+        last_logins.last_login_day is not null
+        and last_logins.day_number - last_logins.last_login_day >= rule.threshold
 )
 
 select * from final

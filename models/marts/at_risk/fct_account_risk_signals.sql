@@ -12,6 +12,10 @@ accounts as (
     select * from {{ ref('int_accounts') }}
 ),
 
+activation as (
+    select * from {{ ref('int_account_activation') }}
+),
+
 final as (
     select
         signals.account_id,
@@ -25,10 +29,14 @@ final as (
         signals.threshold,
         signals.rule_subject,
         signals.occurrences,
-        {{ risk_signal_detail('signals.rule_name', 'signals.rule_subject', 'signals.occurrences') }} as detail
+        {{ risk_signal_detail('signals.rule_name', 'signals.rule_subject', 'signals.occurrences') }} as detail,
+        activation.activated_at,
+        activation.activated_at is not null as is_rescued
     from signals
     inner join accounts
         on signals.account_id = accounts.account_id
+    left join activation
+        on signals.account_id = activation.account_id
 )
 
 select * from final
