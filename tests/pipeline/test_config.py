@@ -22,9 +22,9 @@ def test_bad_seed_rows_fail_the_build_and_are_named(tmp_path):
     with open(seeds / "milestones.csv", "a") as handle:
         handle.write("smbb,1,typo_segment,workspace_created,,,1,1,false,false\n")
     with open(seeds / "funnels.csv", "a") as handle:
-        handle.write("instant,0\n")
+        handle.write("instant,0,ordered\n")
     with open(seeds / "funnel_steps.csv", "a") as handle:
-        handle.write("instant,1,login\ninstant,3,workflow_run\n")
+        handle.write("instant,1,login,,\ninstant,3,workflow_run,,\n")
 
     warehouse = tmp_path / "config.duckdb"
     env = project_env(tmp_path / "landing", warehouse)
