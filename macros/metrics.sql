@@ -85,3 +85,12 @@
         when 'month' then cast({{ dbt.dateadd('month', count_expression, start_expression) }} as {{ dbt.type_timestamp() }})
     end)
 {%- endmacro %}
+
+{#- The path text "step_1 > step_2 > ..." of the columns step_<n> for the given n. -#}
+{% macro path_text(step_numbers) -%}
+    concat(
+        {%- for step in step_numbers -%}
+            account_paths.step_{{ step }}{{ ", ' > ', " if not loop.last }}
+        {%- endfor -%}
+    )
+{%- endmacro %}

@@ -76,7 +76,7 @@ def _insights(con) -> list[str]:
             f"({cohorts} mature cohorts)"
         )
     for path_name, path, share in con.execute(
-        "select path_name, path, share_of_accounts from marts.kpi_paths "
+        "select path_name, event_path, share_of_accounts from marts.kpi_paths "
         "where path_level = 1 and path_rank = 1 order by path_name"
     ).fetchall():
         lines.append(
@@ -96,7 +96,7 @@ def _insights(con) -> list[str]:
         )
     states = con.execute(
         "select week_number, lifecycle_state, "
-        "sum(accounts) / sum(sum(accounts)) over (partition by week_number) "
+        "sum(accounts_in_state) / sum(sum(accounts_in_state)) over (partition by week_number) "
         "from marts.kpi_lifecycle_states where week_number = 4 group by week_number, lifecycle_state "
         "order by 3 desc, lifecycle_state"
     ).fetchall()

@@ -72,17 +72,15 @@ directed as (
         starts.path_name,
         starts.account_id,
         events.event_name,
-        case
-            when paths.direction = 'after'
-                then row_number() over (
-                    partition by starts.path_name, starts.account_id
-                    order by events.occurred_at asc, events.event_id asc
-                )
-            else row_number() over (
-                partition by starts.path_name, starts.account_id
-                order by events.occurred_at desc, events.event_id desc
-            )
-        end as position
+        paths.direction,
+        row_number() over (
+            partition by starts.path_name, starts.account_id
+            order by events.occurred_at asc, events.event_id asc
+        ) as forward_position,
+        row_number() over (
+            partition by starts.path_name, starts.account_id
+            order by events.occurred_at desc, events.event_id desc
+        ) as backward_position
     from starts
     inner join paths
         on starts.path_name = paths.path_name
@@ -94,14 +92,23 @@ directed as (
         or (paths.start_type <> 'sign_up' and paths.direction = 'before' and events.occurred_at < starts.started_at)
 ),
 
+positioned as (
+    select
+        path_name,
+        account_id,
+        event_name,
+        case when direction = 'after' then forward_position else backward_position end as event_position
+    from directed
+),
+
 changes as (
     select
-        directed.*,
-        lag(directed.event_name) over (
-            partition by directed.path_name, directed.account_id
-            order by directed.position
+        positioned.*,
+        lag(positioned.event_name) over (
+            partition by positioned.path_name, positioned.account_id
+            order by positioned.event_position
         ) as previous_event_name
-    from directed
+    from positioned
 ),
 
 steps as (
@@ -109,7 +116,7 @@ steps as (
         path_name,
         account_id,
         event_name,
-        row_number() over (partition by path_name, account_id order by position) as step_number
+        row_number() over (partition by path_name, account_id order by event_position) as step_number
     from changes
     where previous_event_name is null or previous_event_name <> event_name
 ),
@@ -118,11 +125,11 @@ final as (
     select
         starts.path_name,
         starts.account_id,
-        starts.started_at,
-        {%- for step in range(1, max_steps + 1) %}
-        max(case when steps.step_number = {{ step }} and paths.path_steps >= {{ step }} then steps.event_name end)
-            as step_{{ step }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {% for step in range(1, max_steps + 1) -%}
+            max(case when steps.step_number = {{ step }} and paths.path_steps >= {{ step }} then steps.event_name end)
+                as step_{{ step }},
+        {% endfor -%}
+        starts.started_at
     from starts
     inner join paths
         on starts.path_name = paths.path_name

@@ -22,12 +22,8 @@ levels as (
             {{ level }} as path_level,
             case
                 when account_paths.step_{{ level }} is null then '(ended)'
-                else concat(
-                    {%- for step in range(1, level + 1) %}
-                    account_paths.step_{{ step }}{{ ", ' > '," if not loop.last }}
-                    {%- endfor %}
-                )
-            end as path
+                else {{ path_text(range(1, level + 1)) }}
+            end as event_path
         from account_paths
         inner join paths
             on account_paths.path_name = paths.path_name
@@ -41,7 +37,7 @@ final as (
         levels.path_name,
         levels.account_id,
         levels.path_level,
-        levels.path,
+        levels.event_path,
         paths.top_n
     from levels
     inner join paths

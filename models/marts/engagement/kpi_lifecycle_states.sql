@@ -14,7 +14,7 @@ counted as (
         activation_status,
         week_number,
         lifecycle_state,
-        count(*) as accounts,
+        count(*) as accounts_in_state,
         {{ count_if('is_active') }} as accounts_active
     from lifecycle_weeks
     group by activation_status, week_number, lifecycle_state
@@ -25,10 +25,10 @@ final as (
         activation_status,
         week_number,
         lifecycle_state,
-        accounts,
+        accounts_in_state,
         accounts_active,
-        cast(sum(accounts) over (partition by activation_status, week_number) as bigint) as accounts_in_week,
-        {{ safe_rate('accounts', 'sum(accounts) over (partition by activation_status, week_number)') }}
+        cast(sum(accounts_in_state) over (partition by activation_status, week_number) as bigint) as accounts_in_week,
+        {{ safe_rate('accounts_in_state', 'sum(accounts_in_state) over (partition by activation_status, week_number)') }}
             as share_of_accounts
     from counted
 )

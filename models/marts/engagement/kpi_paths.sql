@@ -13,24 +13,24 @@ counted as (
     select
         path_name,
         path_level,
-        path,
+        event_path,
         max(top_n) as top_n,
-        count(*) as accounts
+        count(*) as accounts_on_path
     from path_levels
-    group by path_name, path_level, path
+    group by path_name, path_level, event_path
 ),
 
 ranked as (
     select
         counted.*,
-        cast(sum(counted.accounts) over (partition by counted.path_name, counted.path_level) as bigint)
+        cast(sum(counted.accounts_on_path) over (partition by counted.path_name, counted.path_level) as bigint)
             as accounts_starting,
         row_number() over (
             partition by counted.path_name, counted.path_level
             order by
-                case when counted.path = '(ended)' then 1 else 0 end asc,
-                counted.accounts desc,
-                counted.path asc
+                case when counted.event_path = '(ended)' then 1 else 0 end asc,
+                counted.accounts_on_path desc,
+                counted.event_path asc
         ) as path_rank
     from counted
 ),
@@ -39,15 +39,15 @@ bucketed as (
     select
         path_name,
         path_level,
-        accounts,
+        accounts_on_path,
         accounts_starting,
         case
-            when path = '(ended)' then '(ended)'
-            when path_rank <= top_n then path
+            when event_path = '(ended)' then '(ended)'
+            when path_rank <= top_n then event_path
             else 'other'
-        end as path,
+        end as bucketed_path,
         case
-            when path = '(ended)' then top_n + 2
+            when event_path = '(ended)' then top_n + 2
             when path_rank <= top_n then path_rank
             else top_n + 1
         end as path_rank
@@ -58,13 +58,13 @@ final as (
     select
         path_name,
         path_level,
-        path,
+        bucketed_path as event_path,
         path_rank,
-        cast(sum(accounts) as bigint) as accounts,
+        cast(sum(accounts_on_path) as bigint) as accounts_on_path,
         max(accounts_starting) as accounts_starting,
-        {{ safe_rate('sum(accounts)', 'max(accounts_starting)') }} as share_of_accounts
+        {{ safe_rate('sum(accounts_on_path)', 'max(accounts_starting)') }} as share_of_accounts
     from bucketed
-    group by path_name, path_level, path, path_rank
+    group by path_name, path_level, bucketed_path, path_rank
 )
 
 select * from final
