@@ -273,14 +273,14 @@ def _add_periods(start, period: str, count: int):
     return start.replace(year=start.year + months // 12, month=months % 12 + 1)
 
 
-def retention_insights(events_by_account: dict, as_of) -> dict:
+def retention_insights(events_by_account: dict, as_of, insights: list | None = None) -> dict:
     """(insight, cohort start, interval) -> (cohort size, retained accounts or None), for
     every insight of seeds/retention_insights.csv. `events_by_account`: account ->
     [(occurred_at, event_id, name, properties dict)] from sign-up on. A loop over each
     account's own cohorts and calendar periods (Python's calendar arithmetic), written
     from the semantics table of kpi_retention_insights.yml."""
     result: dict = {}
-    for insight in read_seed("retention_insights"):
+    for insight in insights or read_seed("retention_insights"):
         period, total = insight["period"], int(insight["total_intervals"])
         cumulative = insight["cumulative"].lower() == "true"
         step = (
@@ -318,7 +318,7 @@ def retention_insights(events_by_account: dict, as_of) -> dict:
     return result
 
 
-def paths(events_by_account: dict, signups: dict, drop_offs: dict) -> dict:
+def paths(events_by_account: dict, signups: dict, drop_offs: dict, insights: list | None = None) -> dict:
     """(path insight, level, path) -> accounts, for every insight of
     seeds/path_insights.csv, with the top_n paths per level and the rest as "other"
     (and "(ended)"). `events_by_account`: account -> [(occurred_at, event_id, name, ...)]
@@ -326,7 +326,7 @@ def paths(events_by_account: dict, signups: dict, drop_offs: dict) -> dict:
     (funnel, account) -> the instant of the drop-off step of accounts that did not
     convert. Walks each account's event list (sorted, then deduplicated in a row)."""
     result: dict = {}
-    for insight in read_seed("path_insights"):
+    for insight in insights or read_seed("path_insights"):
         depth, top_n = int(insight["path_steps"]), int(insight["top_n"])
         kind, direction = insight["start_type"], insight["direction"]
         starts = {}
@@ -375,12 +375,14 @@ def paths(events_by_account: dict, signups: dict, drop_offs: dict) -> dict:
     return result
 
 
-def lifecycle_states(events_by_account: dict, accounts: dict, as_of, max_weeks: int = 26) -> dict:
+def lifecycle_states(
+    events_by_account: dict, accounts: dict, as_of, max_weeks: int = 26, settings: dict | None = None
+) -> dict:
     """(account, week since sign-up) -> lifecycle state, for every complete week, from
     the rules of kpi_lifecycle_states.yml read as a week-by-week state machine.
     `events_by_account`: account -> [(occurred_at, event_id, name, category, ...)] from
     sign-up on; `accounts`: account -> (signed_up_at, onboarding_period_days, activated_at)."""
-    settings = {row["setting"]: int(row["value"]) for row in read_seed("lifecycle_settings")}
+    settings = settings or {row["setting"]: int(row["value"]) for row in read_seed("lifecycle_settings")}
     engaged, dormant, churned = (
         settings["engaged_min_active_days"],
         settings["dormant_after_inactive_weeks"],
