@@ -180,9 +180,9 @@ level_1 as (
 
     strict_{{ level }} as (
         select
-            {%- for column in level_columns %}
-            step_event.{{ column }},
-            {%- endfor %}
+            {% for column in level_columns -%}
+                step_event.{{ column }},
+            {% endfor -%}
             previous_step.attempt_started_at
         from funnel_events as step_event
         inner join level_{{ level - 1 }} as previous_step
@@ -251,7 +251,7 @@ unordered_candidates as (
         on
             anchor.funnel_name = candidate.funnel_name
             and anchor.account_id = candidate.account_id
-            and candidate.occurred_at >= anchor.occurred_at
+            and anchor.occurred_at <= candidate.occurred_at
             and {{ elapsed_seconds('anchor.occurred_at', 'candidate.occurred_at') }}
             <= anchor.conversion_window_seconds
     inner join step_groups
