@@ -229,3 +229,18 @@ def test_lifecycle_every_state_in_order():
     assert ("x", 9) not in got
     assert [got[("quiet", week)] for week in range(3)] == ["new", "onboarding", "dormant"]
     assert ("quiet", 3) not in got
+    back = {"back": [(signed_up + timedelta(days=d), str(d), "e", "login") for d in (0, 8, 29)]}
+    got = lifecycle_states(
+        back, {"back": (signed_up, 14, datetime(2026, 1, 2))}, datetime(2026, 3, 5), 12, settings
+    )
+    assert [got[("back", week)] for week in range(9)] == [
+        "new",
+        "activated",
+        "at_risk",
+        "dormant",
+        "resurrected",
+        "at_risk",
+        "dormant",
+        "dormant",
+        "churned",
+    ]
