@@ -136,6 +136,8 @@ funnel_events as (
     from first_steps
 ),
 
+-- Ordered and strict funnels take separate chains of levels: each level reads
+-- the one before once (Spark inlines a CTE at every reference).
 level_1 as (
     select
         {{ level_columns | join(',\n        ') }},
@@ -143,7 +145,17 @@ level_1 as (
     from funnel_events
     where
         step_number = 1
-        and funnel_order_type in ('ordered', 'strict')
+        and funnel_order_type = 'ordered'
+),
+
+strict_1 as (
+    select
+        {{ level_columns | join(',\n        ') }},
+        occurred_at as attempt_started_at
+    from funnel_events
+    where
+        step_number = 1
+        and funnel_order_type = 'strict'
 ),
 
 {% for level in range(2, max_steps + 1) %}
@@ -152,7 +164,6 @@ level_1 as (
             {{ level_columns | join(',\n            ') }},
             attempt_started_at
         from level_{{ level - 1 }}
-        where funnel_order_type = 'ordered'
         union all
         select
             {{ level_columns | join(',\n            ') }},
@@ -185,7 +196,7 @@ level_1 as (
             {% endfor -%}
             previous_step.attempt_started_at
         from funnel_events as step_event
-        inner join level_{{ level - 1 }} as previous_step
+        inner join strict_{{ level - 1 }} as previous_step
             on
                 step_event.funnel_name = previous_step.funnel_name
                 and step_event.account_id = previous_step.account_id
@@ -193,7 +204,6 @@ level_1 as (
         where
             step_event.step_number = {{ level }}
             and step_event.funnel_order_type = 'strict'
-            and previous_step.funnel_order_type = 'strict'
             and {{ elapsed_seconds('previous_step.attempt_started_at', 'step_event.occurred_at') }}
             <= step_event.conversion_window_seconds
     ),
@@ -207,8 +217,6 @@ level_1 as (
             step_number = {{ level }}
             and previous_attempt_started_at is not null
             and {{ elapsed_seconds('previous_attempt_started_at', 'occurred_at') }} <= conversion_window_seconds
-        union all
-        select * from strict_{{ level }}
     ),
 
 {% endfor %}
@@ -284,6 +292,14 @@ step_events as (
             occurred_at,
             attempt_started_at
         from level_{{ level }}
+        union all
+        select
+            funnel_name,
+            account_id,
+            step_number,
+            occurred_at,
+            attempt_started_at
+        from strict_{{ level }}
         union all
     {%- endfor %}
     select
