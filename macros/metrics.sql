@@ -66,3 +66,31 @@
     {{ "union all" if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The start (a timestamp) of the calendar period holding an instant, for a
+    period given as a column or text ('day', 'week' from Monday, 'month'; UTC). -#}
+{% macro period_start(period_expression, timestamp_expression) -%}
+    (case {{ period_expression }}
+        when 'day' then cast({{ dbt.date_trunc('day', timestamp_expression) }} as {{ dbt.type_timestamp() }})
+        when 'week' then cast({{ dbt.date_trunc('week', timestamp_expression) }} as {{ dbt.type_timestamp() }})
+        when 'month' then cast({{ dbt.date_trunc('month', timestamp_expression) }} as {{ dbt.type_timestamp() }})
+    end)
+{%- endmacro %}
+
+{#- `count` periods (a column or text: day, week, month) after a period start. -#}
+{% macro period_add(period_expression, count_expression, start_expression) -%}
+    (case {{ period_expression }}
+        when 'day' then cast({{ dbt.dateadd('day', count_expression, start_expression) }} as {{ dbt.type_timestamp() }})
+        when 'week' then cast({{ dbt.dateadd('day', '7 * (' ~ count_expression ~ ')', start_expression) }} as {{ dbt.type_timestamp() }})
+        when 'month' then cast({{ dbt.dateadd('month', count_expression, start_expression) }} as {{ dbt.type_timestamp() }})
+    end)
+{%- endmacro %}
+
+{#- The path text "step_1 > step_2 > ..." of the columns step_<n> for the given n. -#}
+{% macro path_text(step_numbers) -%}
+    concat(
+        {%- for step in step_numbers -%}
+            account_paths.step_{{ step }}{{ ", ' > ', " if not loop.last }}
+        {%- endfor -%}
+    )
+{%- endmacro %}

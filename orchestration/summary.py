@@ -64,6 +64,52 @@ def _funnels(con) -> list[str]:
     return lines
 
 
+def _insights(con) -> list[str]:
+    """One line per configured retention and path insight, the event-transition matrix and the
+    lifecycle states (kpi_retention_insights, kpi_paths, kpi_event_transitions, kpi_lifecycle_states)."""
+    lines = ["Insights (retention, paths, transitions, lifecycle):"]
+    for insight, cohorts, size, rate in con.execute(
+        "select insight_name, count(*), sum(cohort_size), sum(retained_accounts) / sum(cohort_size) "
+        "from marts.kpi_retention_insights where interval_number = 1 and retained_accounts is not null "
+        "group by insight_name order by insight_name"
+    ).fetchall():
+        lines.append(
+            f"  retention {insight}: interval 1 {_percent(rate).strip()} of {size} accounts "
+            f"({cohorts} mature cohorts)"
+        )
+    for path_name, path, share in con.execute(
+        "select path_name, event_path, share_of_accounts from marts.kpi_paths "
+        "where path_level = 1 and path_rank = 1 order by path_name"
+    ).fetchall():
+        lines.append(
+            f"  path {path_name}: most common first step {path} ({_percent(share).strip()} of accounts)"
+        )
+    for status, to_category, probability in con.execute(
+        "select activation_status, to_category, sum(transitions) / sum(sum(transitions)) "
+        "over (partition by activation_status) from marts.kpi_event_transitions "
+        "where from_category = 'core_action' group by activation_status, to_category "
+        "qualify row_number() over (partition by activation_status "
+        "order by sum(transitions) desc, to_category) = 1 "
+        "order by activation_status"
+    ).fetchall():
+        lines.append(
+            f"  transitions, {status}: after a core action, most often {to_category} "
+            f"({_percent(probability).strip()})"
+        )
+    states = con.execute(
+        "select week_number, lifecycle_state, "
+        "sum(accounts_in_state) / sum(sum(accounts_in_state)) over (partition by week_number) "
+        "from marts.kpi_lifecycle_states where week_number = 4 group by week_number, lifecycle_state "
+        "order by 3 desc, lifecycle_state"
+    ).fetchall()
+    if states:
+        lines.append(
+            "  lifecycle, week 4 since sign-up: "
+            + ", ".join(f"{state} {_percent(share).strip()}" for _, state, share in states)
+        )
+    return lines
+
+
 def _outcomes(con) -> list[str]:
     lines = ["Outcomes:"]
     # Absent is not zero: a metric whose data is missing is named with the reason, not shown as 0.
@@ -278,7 +324,7 @@ def summary_lines(con) -> list[str]:
         lines.append(
             f"  {segment or 'all':<14}{accounts:>9}{mature:>8}{immature:>10}{activated:>11}  {_percent(rate)}"
         )
-    lines += ["", *_time_to_first_value(con), "", *_funnels(con), "", *_outcomes(con)]
+    lines += ["", *_time_to_first_value(con), "", *_funnels(con), "", *_insights(con), "", *_outcomes(con)]
     lines += ["", *_engagement(con), "", *_predictions(con), "", *_todays_alerts(con)]
     rows = con.execute(QUARANTINE).fetchall()
     lines += ["", "Quarantined rows (staging.stg_quarantine):"]

@@ -26,13 +26,13 @@ def test_bad_seed_rows_fail_the_build_and_are_named(tmp_path):
         handle.write("default,7,typo_event,workflow_runn|workflow_run,,,1,50,false,false\n")
         handle.write("default,8,typo_category,category:core_actions,,,1,50,false,false\n")
     with open(seeds / "funnels.csv", "a") as handle:
-        handle.write("instant,0\n")
+        handle.write("instant,0,ordered\n")
     with open(seeds / "funnel_steps.csv", "a") as handle:
-        handle.write("instant,1,login\ninstant,3,workflow_run\n")
+        handle.write("instant,1,login,,\ninstant,3,workflow_run,,\n")
     with open(seeds / "metric_targets.csv", "a") as handle:
         handle.write("activation_rate,smb_emea,0.5,A segment that does not exist\n")
     with open(seeds / "funnel_steps.csv", "a") as handle:
-        handle.write("repeat_runs,4,dashbord_shared\n")
+        handle.write("repeat_runs,4,dashbord_shared,,\n")
 
     warehouse = tmp_path / "config.duckdb"
     env = project_env(tmp_path / "landing", warehouse)

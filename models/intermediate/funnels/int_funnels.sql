@@ -20,6 +20,7 @@ final as (
     select
         funnels.funnel_name,
         funnels.conversion_window_seconds,
+        funnels.funnel_order_type,
         step_counts.steps_in_funnel
     from funnels
     inner join step_counts

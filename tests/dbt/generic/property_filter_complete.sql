@@ -1,6 +1,6 @@
-{#- Milestone rules with a property key but no value, or a value but no key. -#}
-{% test property_filter_complete(model) %}
+{#- Rules with a property key but no value, or a value but no key. -#}
+{% test property_filter_complete(model, key_column='property_key', value_column='property_value') %}
 select *
 from {{ model }}
-where (property_key is null) <> (property_value is null)
+where ({{ key_column }} is null) <> ({{ value_column }} is null)
 {% endtest %}

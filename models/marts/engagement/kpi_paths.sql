@@ -1,0 +1,70 @@
+{#- Path insights: per insight and level, the top_n most frequent paths, the
+    rest as "other" and the accounts whose path ended before the level as
+    "(ended)", each with its share of the accounts that have the starting
+    point (so each level sums to 1). -#}
+
+with
+
+path_levels as (
+    select * from {{ ref('fct_account_path_levels') }}
+),
+
+counted as (
+    select
+        path_name,
+        path_level,
+        event_path,
+        max(top_n) as top_n,
+        count(*) as accounts_on_path
+    from path_levels
+    group by path_name, path_level, event_path
+),
+
+ranked as (
+    select
+        counted.*,
+        cast(sum(counted.accounts_on_path) over (partition by counted.path_name, counted.path_level) as bigint)
+            as accounts_starting,
+        row_number() over (
+            partition by counted.path_name, counted.path_level
+            order by
+                case when counted.event_path = '(ended)' then 1 else 0 end asc,
+                counted.accounts_on_path desc,
+                counted.event_path asc
+        ) as path_rank
+    from counted
+),
+
+bucketed as (
+    select
+        path_name,
+        path_level,
+        accounts_on_path,
+        accounts_starting,
+        case
+            when event_path = '(ended)' then '(ended)'
+            when path_rank <= top_n then event_path
+            else 'other'
+        end as bucketed_path,
+        case
+            when event_path = '(ended)' then top_n + 2
+            when path_rank <= top_n then path_rank
+            else top_n + 1
+        end as path_rank
+    from ranked
+),
+
+final as (
+    select
+        path_name,
+        path_level,
+        bucketed_path as event_path,
+        path_rank,
+        cast(sum(accounts_on_path) as bigint) as accounts_on_path,
+        max(accounts_starting) as accounts_starting,
+        {{ safe_rate('sum(accounts_on_path)', 'max(accounts_starting)') }} as share_of_accounts
+    from bucketed
+    group by path_name, path_level, bucketed_path, path_rank
+)
+
+select * from final
