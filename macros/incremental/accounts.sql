@@ -110,7 +110,10 @@
     renders its final select): "int_account_milestones: recomputing 12 of 400
     accounts (their events or account changed)", or all of them and why. -#}
 {% macro log_accounts_to_recompute() -%}
-    {%- if execute and model.resource_type == 'model' and config.get('materialized') == 'incremental' -%}
+    {#- int_accounts is upstream, so built before in any run; not so when a tool
+        compiles the model alone on an empty warehouse (sqlfluff's dbt templater). -#}
+    {%- if execute and model.resource_type == 'model' and config.get('materialized') == 'incremental'
+        and load_relation(ref('int_accounts')) is not none -%}
         {%- set total = run_query('select count(*) from ' ~ ref('int_accounts')).rows[0][0] -%}
         {%- if is_incremental() -%}
             {%- set count_query = 'select count(*) from (' ~ accounts_to_recompute() ~ ') as recomputed' -%}
