@@ -204,13 +204,13 @@ def monthly_report(con) -> Report:
     by_month = monthly_cohort_metrics(con)
     now, before = by_month.get(period.start, {}), by_month.get(period.previous_start, {})
     metrics += [
-        Metric("Onboarding completion rate", now.get("completion_rate"), before.get("completion_rate"), percent,
-               "the month's sign-ups past their onboarding period",
+        Metric("Onboarding completion rate", now.get("completion_rate"), before.get("completion_rate"),
+               percent, "the month's sign-ups past their onboarding period",
                now.get("completion_mature"), before.get("completion_mature")),
         Metric("Time to first value, median", now.get("ttfv_median"), before.get("ttfv_median"), days,
                f"Kaplan-Meier median {days(now.get('ttfv_km_median'))}"),
-        Metric("Day-30 logo retention", now.get("logo_retention_30"), before.get("logo_retention_30"), percent,
-               "the month's sign-ups whose day 30 has ended",
+        Metric("Day-30 logo retention", now.get("logo_retention_30"), before.get("logo_retention_30"),
+               percent, "the month's sign-ups whose day 30 has ended",
                now.get("retention_mature"), before.get("retention_mature")),
     ]  # fmt: skip
     revenue = revenue_months(con)

@@ -128,7 +128,7 @@ def funnel_chart(title: str, steps: list[tuple[str, int]], highlight: str | None
         )
         for i, bar in enumerate(bars):
             bar.set_gid(f"chart-funnel-{i}")
-        for i, ((name, count), value) in enumerate(zip(steps, counts, strict=True)):
+        for i, value in enumerate(counts):
             label = f"{int(value):,}"
             if i > 0 and counts[i - 1]:
                 dropped = counts[i - 1] - value

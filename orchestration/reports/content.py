@@ -202,8 +202,8 @@ def monthly_cohort_metrics(con) -> dict[dt.date, dict]:
         )
     for row in rows(
         con,
-        """select cast(signup_month as date) as month, median_days, km_median_days from kpi_time_to_first_value
-           where segment = 'all' and signup_month <> 'all'""",
+        """select cast(signup_month as date) as month, median_days, km_median_days
+           from kpi_time_to_first_value where segment = 'all' and signup_month <> 'all'""",
     ):
         metrics.setdefault(row["month"], {}).update(
             ttfv_median=row["median_days"], ttfv_km_median=row["km_median_days"]

@@ -105,6 +105,8 @@ def environment() -> Environment:
 
 
 ENVIRONMENT = environment()
+# The reports' style sheet (templates/report.css), also used by the account status pages.
+CSS = (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
 def render(template: str, **context) -> str:

@@ -44,7 +44,8 @@ def _alerts(con) -> dict:
             con,
             """select rule_name, alerted_accounts, alerts, sent_alerts, overflow_alerts, alert_precision,
                       base_rate, precision_lift, rescue_rate
-               from kpi_at_risk_rescue where segment = 'all' order by rule_name = 'any_rule' desc, rule_name""",
+               from kpi_at_risk_rescue where segment = 'all'
+               order by rule_name = 'any_rule' desc, rule_name""",
         ),
         "delays": rows(
             con,
