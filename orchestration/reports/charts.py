@@ -51,7 +51,7 @@ def _svg(figure: Figure, title: str) -> Markup:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
     label = Markup.escape(title)
-    return Markup(svg.replace("<svg ", f'<svg class="chart" role="img" aria-label="{label}" ', 1))
+    return Markup(svg.replace("<svg ", f'<svg class="chart drawn" role="img" aria-label="{label}" ', 1))
 
 
 def _figure(height: float) -> tuple[Figure, object]:
@@ -89,7 +89,7 @@ def bar_chart(title: str, labels: list[str], series: dict[str, Sequence], fmt: C
         _thin_labels(axes, labels)
         axes.set_title(title)
         if len(series) > 1:
-            axes.legend(loc="upper left", ncols=len(series))
+            axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(series))
     return _svg(figure, title)
 
 
@@ -107,7 +107,7 @@ def line_chart(title: str, labels: list[str], series: dict[str, Sequence], fmt: 
         axes.yaxis.set_major_locator(MaxNLocator(4))
         _thin_labels(axes, labels)
         axes.set_title(title)
-        axes.legend(loc="lower left", ncols=max(1, len(series)))
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=max(1, len(series)))
     return _svg(figure, title)
 
 

@@ -196,7 +196,7 @@ def test_the_segment_section_gives_each_segment_its_rates_with_denominators_and_
 def test_charts_are_matplotlib_svg_offline_and_deterministic():
     steps = [("signed <up>", 100), ("activated", 60), ("first value", 15)]
     funnel = charts.funnel_chart("Milestones, smb", steps, highlight="first value")
-    assert funnel.startswith('<svg class="chart"') and funnel == charts.funnel_chart(
+    assert funnel.startswith('<svg class="chart drawn"') and funnel == charts.funnel_chart(
         "Milestones, smb", steps, highlight="first value"
     )
     assert "drop-off 40 (40%)" in funnel and "drop-off 45 (75%)" in funnel
