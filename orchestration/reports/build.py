@@ -25,10 +25,10 @@ from orchestration.reports.content import (
     last_complete_week,
     milestone_funnels,
     monthly_cohort_metrics,
+    named,
     one,
     product_funnels,
     revenue_months,
-    rows,
     segments,
     snapshot_info,
     stall_steps,
@@ -77,11 +77,12 @@ def _weekly_flows_chart(con, period: Period):
     counts = {
         column: {
             r["week"]: r["accounts"]
-            for r in rows(
-                con,
-                f"""select cast(date_trunc('week', {column}) as date) as week, count(*) as accounts
+            for r in named(
+                con.execute(
+                    f"""select cast(date_trunc('week', {column}) as date) as week, count(*) as accounts
                     from fct_account_onboarding where {column} >= $start and {column} < $end group by 1""",
-                {"start": start, "end": period.end},
+                    {"start": start, "end": period.end},
+                )
             )
         }
         for column in ("signed_up_at", "activated_at")
@@ -168,11 +169,12 @@ def weekly_report(con) -> Report:
     ]
     cohort_start = (period.end - dt.timedelta(weeks=TREND_PERIODS)).replace(day=1)
     completion = one(
-        con,
-        """select sum(completed_accounts) as completed, sum(mature_accounts) as mature,
+        con.execute(
+            """select sum(completed_accounts) as completed, sum(mature_accounts) as mature,
                   sum(dropped_off_accounts) as dropped
            from kpi_onboarding_completion where signup_month >= $start""",
-        {"start": cohort_start},
+            {"start": cohort_start},
+        )
     )
     completion_note = (
         f"Of the {number(completion['mature'])} accounts signed up since {cohort_start:%Y-%m} and past their "

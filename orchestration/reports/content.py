@@ -40,22 +40,22 @@ class Period:
         return "previous month" if self.kind == "month" else "previous week"
 
 
-def rows(con, sql: str, params: dict | None = None) -> list[dict]:
-    """The query's rows as dicts named by the cursor's columns (no positional indexing)."""
-    cursor = con.execute(sql, params or {})
+def named(cursor) -> list[dict]:
+    """A query's rows as dicts named by the cursor's columns (no positional indexing):
+    `named(con.execute(SQL, params))`. The SQL stays at the call, where the SQL guard
+    (tests/support/sql_guard.py) sees it."""
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def one(con, sql: str, params: dict | None = None) -> dict:
-    (row,) = rows(con, sql, params)
+def one(cursor) -> dict:
+    (row,) = named(cursor)
     return row
 
 
 def columns_of(con, table: str) -> set[str]:
-    return {r["column_name"] for r in rows(
-        con, "select column_name from information_schema.columns where table_name = $t", {"t": table}
-    )}  # fmt: skip
+    query = "select column_name from information_schema.columns where table_name = $t"
+    return {row["column_name"] for row in named(con.execute(query, {"t": table}))}
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ FEEDBACK_FLOWS = """
 
 
 def _period_values(con, sql: str, start: dt.date, end: dt.date) -> dict:
-    return one(con, sql, {"start": start, "end": end})
+    return one(con.execute(sql, {"start": start, "end": end}))
 
 
 def flows(con, period: Period) -> tuple[dict, dict]:
@@ -178,12 +178,12 @@ def feedback_flows(con, period: Period) -> tuple[dict, dict]:
 def activation_by_cohort(con, kind: str) -> list[dict]:
     """Per sign-up week or month: cohort, accounts, mature, immature, activated, rate."""
     column = "signup_week" if kind == "week" else "signup_month"
-    return rows(
-        con,
-        f"""select {column} as cohort, sum(signed_up_accounts) as accounts, sum(mature_accounts) as mature,
+    return named(
+        con.execute(f"""
+            select {column} as cohort, sum(signed_up_accounts) as accounts, sum(mature_accounts) as mature,
                    sum(immature_accounts) as immature, sum(activated_accounts) as activated,
                    sum(activated_accounts) / nullif(sum(mature_accounts), 0) as rate
-            from kpi_activation_rate group by 1 order by 1""",
+            from kpi_activation_rate group by 1 order by 1""")
     )
 
 
@@ -191,29 +191,28 @@ def monthly_cohort_metrics(con) -> dict[dt.date, dict]:
     """Per sign-up month: completion rate, time to first value, day-30 logo retention,
     each with the mature accounts it is measured on."""
     metrics: dict[dt.date, dict] = {}
-    for row in rows(
-        con,
-        """select signup_month as month, sum(completed_accounts) / nullif(sum(mature_accounts), 0) as rate,
+    for row in named(
+        con.execute("""
+            select signup_month as month, sum(completed_accounts) / nullif(sum(mature_accounts), 0) as rate,
                   sum(mature_accounts) as mature
-           from kpi_onboarding_completion group by 1""",
+           from kpi_onboarding_completion group by 1""")
     ):
         metrics.setdefault(row["month"], {}).update(
             completion_rate=row["rate"], completion_mature=row["mature"]
         )
-    for row in rows(
-        con,
-        """select cast(signup_month as date) as month, median_days, km_median_days
-           from kpi_time_to_first_value where segment = 'all' and signup_month <> 'all'""",
+    for row in named(
+        con.execute("""select cast(signup_month as date) as month, median_days, km_median_days
+           from kpi_time_to_first_value where segment = 'all' and signup_month <> 'all'""")
     ):
         metrics.setdefault(row["month"], {}).update(
             ttfv_median=row["median_days"], ttfv_km_median=row["km_median_days"]
         )
-    for row in rows(
-        con,
-        """select signup_month as month, sum(retained_accounts) / nullif(sum(mature_accounts), 0) as rate,
+    for row in named(
+        con.execute("""
+            select signup_month as month, sum(retained_accounts) / nullif(sum(mature_accounts), 0) as rate,
                   sum(mature_accounts) as mature
            from kpi_retention_by_activation where period_kind = 'logo_day' and period_number = 30
-           group by 1""",
+           group by 1""")
     ):
         metrics.setdefault(row["month"], {}).update(
             logo_retention_30=row["rate"], retention_mature=row["mature"]
@@ -224,11 +223,10 @@ def monthly_cohort_metrics(con) -> dict[dt.date, dict]:
 def revenue_months(con) -> dict[dt.date, dict]:
     return {
         row["revenue_month"]: row
-        for row in rows(
-            con,
-            """select revenue_month, ending_mrr, logo_churn_rate, customers_at_start,
+        for row in named(
+            con.execute("""select revenue_month, ending_mrr, logo_churn_rate, customers_at_start,
                       net_revenue_retention_12_months
-               from kpi_mrr_monthly where is_month_complete order by revenue_month""",
+               from kpi_mrr_monthly where is_month_complete order by revenue_month""")
         )
     }
 
@@ -238,11 +236,11 @@ def revenue_months(con) -> dict[dt.date, dict]:
 
 def milestone_funnels(con) -> list[dict]:
     """Per segment: its mature accounts, the step where accounts stall most, the drawn funnel."""
-    steps = rows(
-        con,
-        """select config_segment as segment, step_number, milestone_name, reached_accounts, step_conversion,
+    steps = named(
+        con.execute("""
+            select config_segment as segment, step_number, milestone_name, reached_accounts, step_conversion,
                   stalled_accounts, is_top_stall_step, mature_accounts
-           from kpi_milestone_steps order by config_segment, step_number""",
+           from kpi_milestone_steps order by config_segment, step_number""")
     )
     by_segment: dict[str, list[dict]] = {}
     for step in steps:
@@ -268,11 +266,10 @@ def milestone_funnels(con) -> list[dict]:
 
 def product_funnels(con) -> list[dict]:
     """Per funnel of kpi_funnel_steps: its steps with the drop-off from the step before, drawn."""
-    steps = rows(
-        con,
-        """select funnel_name, step_number, accounts_reached, conversion_from_previous_step,
+    steps = named(
+        con.execute("""select funnel_name, step_number, accounts_reached, conversion_from_previous_step,
                   conversion_from_step_1
-           from kpi_funnel_steps order by funnel_name, step_number""",
+           from kpi_funnel_steps order by funnel_name, step_number""")
     )
     by_funnel: dict[str, list[dict]] = {}
     for step in steps:
@@ -303,12 +300,13 @@ def feedback(con, period: Period) -> dict:
         Metric("NPS (-100 to 100)", current["nps"], previous["nps"], nps, "promoters 9-10, detractors 0-6",
                current["nps_responses"], previous["nps_responses"]),
     ]  # fmt: skip
-    trend = rows(
-        con,
-        """select signup_month, onboarding_satisfaction_average as satisfaction
+    trend = named(
+        con.execute(
+            """select signup_month, onboarding_satisfaction_average as satisfaction
            from kpi_feedback where segment = 'all' and signup_month <> 'all' and signup_month < $end
            order by 1 desc limit 12""",
-        {"end": period.end.isoformat()},
+            {"end": period.end.isoformat()},
+        )
     )[::-1]
     chart = charts.line_chart(
         "Onboarding satisfaction by sign-up month (average score, 1-5)",
@@ -360,7 +358,7 @@ RATE_NAMES = {
 def segment_rates(con, cohort_start: dt.date, cohort_end: dt.date) -> list[dict]:
     return [
         {**row, "metric": RATE_NAMES[row["metric_name"]]}
-        for row in rows(con, SEGMENT_RATES, {"start": cohort_start, "end": cohort_end})
+        for row in named(con.execute(SEGMENT_RATES, {"start": cohort_start, "end": cohort_end}))
     ]
 
 
@@ -370,24 +368,26 @@ def segments(con, tables: set[str], period: Period, cohort_start: dt.date) -> li
     denominators), the accounts alerted as at risk during the period."""
     signups = {
         r["segment"]: r
-        for r in rows(
-            con,
-            """select segment,
+        for r in named(
+            con.execute(
+                """select segment,
                       count(*) filter (where signed_up_at >= $start and signed_up_at < $end) as current,
                       count(*) filter (where signed_up_at >= $previous and signed_up_at < $start) as previous
                from fct_account_onboarding group by 1""",
-            {"start": period.start, "end": period.end, "previous": period.previous_start},
+                {"start": period.start, "end": period.end, "previous": period.previous_start},
+            )
         )
     }
     at_risk_accounts = {}
     if AT_RISK_TABLE in tables:
         at_risk_accounts = {
             r["segment"]: r["accounts"]
-            for r in rows(
-                con,
-                f"""select segment, count(distinct account_id) as accounts from {AT_RISK_TABLE}
+            for r in named(
+                con.execute(
+                    f"""select segment, count(distinct account_id) as accounts from {AT_RISK_TABLE}
                     where alerted_on >= $start and alerted_on < $end group by 1""",
-                {"start": period.start, "end": period.end},
+                    {"start": period.start, "end": period.end},
+                )
             )
         }
     rates: dict[str, dict] = {}
@@ -412,11 +412,11 @@ def segments(con, tables: set[str], period: Period, cohort_start: dt.date) -> li
 
 
 def stall_steps(con) -> list[dict]:
-    return rows(
-        con,
-        """select config_segment as segment, step_number, milestone_name, stalled_accounts, mature_accounts,
+    return named(
+        con.execute("""
+            select config_segment as segment, step_number, milestone_name, stalled_accounts, mature_accounts,
                   step_conversion
-           from kpi_milestone_steps where is_top_stall_step order by stalled_accounts desc""",
+           from kpi_milestone_steps where is_top_stall_step order by stalled_accounts desc""")
     )
 
 
@@ -445,11 +445,12 @@ def at_risk(con, tables: set[str], period: Period) -> AtRisk:
     present = columns_of(con, AT_RISK_TABLE)
     # A snapshot published before the playbooks has no owner or action: said, not invented.
     selected = ", ".join(c if c in present else f"null as {c}" for c in AT_RISK_COLUMNS)
-    alerts = rows(
-        con,
-        f"""select {selected} from {AT_RISK_TABLE}
+    alerts = named(
+        con.execute(
+            f"""select {selected} from {AT_RISK_TABLE}
             where alerted_on >= $start and alerted_on < $end order by alerted_on, account_id""",
-        {"start": period.start, "end": period.end},
+            {"start": period.start, "end": period.end},
+        )
     )
     if not alerts:
         return AtRisk(unavailable=f"No new at-risk account during the {period.kind}.")

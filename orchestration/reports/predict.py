@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from orchestration.reports import charts
-from orchestration.reports.content import rows
+from orchestration.reports.content import named
 
 
 def _models(con, tables: set[str]) -> dict:
@@ -18,11 +18,10 @@ def _models(con, tables: set[str]) -> dict:
         return {
             "unavailable": "Propensity not computed: the prediction step has not run on this snapshot's data."
         }
-    runs = rows(
-        con,
-        """select target, model_version, status, auc, brier, base_rate, calibration
+    runs = named(
+        con.execute("""select target, model_version, status, auc, brier, base_rate, calibration
            from propensity_training_runs where is_current or model_version = 'backtest'
-           order by target, model_version = 'backtest'""",
+           order by target, model_version = 'backtest'""")
     )
     calibration = [
         charts.line_chart(
@@ -40,34 +39,32 @@ def _models(con, tables: set[str]) -> dict:
 
 def _alerts(con) -> dict:
     return {
-        "rules": rows(
-            con,
-            """select rule_name, alerted_accounts, alerts, sent_alerts, overflow_alerts, alert_precision,
+        "rules": named(
+            con.execute("""
+                select rule_name, alerted_accounts, alerts, sent_alerts, overflow_alerts, alert_precision,
                       base_rate, precision_lift, rescue_rate
                from kpi_at_risk_rescue where segment = 'all'
-               order by rule_name = 'any_rule' desc, rule_name""",
+               order by rule_name = 'any_rule' desc, rule_name""")
         ),
-        "delays": rows(
-            con,
-            """select rule_name, outreach_delay_bucket, measured_alerts, rescue_rate, rescue_rate_vs_later
+        "delays": named(
+            con.execute("""
+                select rule_name, outreach_delay_bucket, measured_alerts, rescue_rate, rescue_rate_vs_later
                from kpi_rescue_by_outreach_delay where rule_name in ('any_rule', 'milestone_overdue')
-               order by rule_name, bucket_order""",
+               order by rule_name, bucket_order""")
         ),
-        "requests": rows(
-            con,
-            """select evidence, rescue_rate, rule_rescue_rate, example_account_id
+        "requests": named(
+            con.execute("""select evidence, rescue_rate, rule_rescue_rate, example_account_id
                from kpi_product_improvement_requests where is_improvement_request
-               order by rescue_rate, measured_accounts desc""",
+               order by rescue_rate, measured_accounts desc""")
         ),
     }
 
 
 def _health(con) -> list[dict]:
-    return rows(
-        con,
-        """select health_band, scored_accounts, average_health_score, mature_accounts,
+    return named(
+        con.execute("""select health_band, scored_accounts, average_health_score, mature_accounts,
                   retention_rate_day_90, retention_lift
-           from kpi_health_retention order by health_band = 'all', health_band desc""",
+           from kpi_health_retention order by health_band = 'all', health_band desc""")
     )
 
 
@@ -76,16 +73,16 @@ def _sentiment(con, tables: set[str]) -> dict:
         return {"unavailable": "Comment sentiment not computed: the prediction step has not run."}
     return {
         "unavailable": None,
-        "surveys": rows(
-            con,
-            """select survey_type, count(*) as comments, avg(sentiment_compound) as average,
+        "surveys": named(
+            con.execute("""select survey_type, count(*) as comments, avg(sentiment_compound) as average,
                       count(*) filter (where sentiment_label = 'negative') as negative
-               from survey_sentiment group by 1 order by 1""",
+               from survey_sentiment group by 1 order by 1""")
         ),
-        "themes": rows(
-            con,
-            "select word, low_score_comments, high_score_comments, z_score from friction_themes "
-            "order by theme_rank limit 10",
+        "themes": named(
+            con.execute(
+                "select word, low_score_comments, high_score_comments, z_score from friction_themes "
+                "order by theme_rank limit 10"
+            )
         ),
     }
 
