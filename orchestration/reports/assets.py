@@ -17,7 +17,7 @@ def _materialize(context: AssetExecutionContext, kind: str) -> MaterializeResult
         report = BUILDERS[kind](con)
     dated, latest = write_report(report)
     context.log.info(f"{kind} report, {report.period.label}: {dated}")
-    rows = [(name, fmt(now), fmt(before)) for name, now, before, fmt, _ in report.key_metrics]
+    rows = [(m.name, m.shown_current, m.shown_previous) for m in report.key_metrics]
     return MaterializeResult(
         metadata={
             "period": report.period.label,

@@ -14,27 +14,33 @@ from pathlib import Path
 from orchestration.lib import repo_path, setting
 from orchestration.reports import charts
 from orchestration.reports.content import (
+    Metric,
     Period,
-    actions_section,
     activation_by_cohort,
-    cohort_rate_note,
-    feedback_section,
+    at_risk,
+    cohort_rate,
+    feedback,
     flows,
-    funnel_section,
-    key_metrics_section,
     last_complete_month,
     last_complete_week,
+    milestone_funnels,
     monthly_cohort_metrics,
+    named,
     not_computed_reason,
+    one,
+    product_funnels,
     revenue_months,
+    segments,
     snapshot_info,
-    summary_section,
+    stall_steps,
+    targets_below,
 )
-from orchestration.reports.page import change, days, number, page, percent, section
-from orchestration.reports.predict import predict_section
+from orchestration.reports.page import days, money, number, percent, render
+from orchestration.reports.predict import predict_data
 
 TREND_PERIODS = 12
 NAMES = {"weekly": "weekly_funnel_review", "monthly": "monthly_trend_report"}
+SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "segments", "predict", "actions"]
 
 
 @dataclass
@@ -42,7 +48,7 @@ class Report:
     kind: str
     period: Period
     html: str
-    key_metrics: list[tuple]  # (metric, current, previous, formatter, note)
+    key_metrics: list[Metric]
     snapshot_id: str
 
 
@@ -50,23 +56,13 @@ def reports_dir() -> Path:
     return repo_path(setting("ONBOARDING_REPORTS_DIR"))
 
 
-def _flow_rows(current: dict, previous: dict) -> list[tuple]:
+def _flow_rows(current: dict, previous: dict) -> list[Metric]:
     return [
-        ("Sign-ups", current["signups"], previous["signups"], number, "accounts that signed up"),
-        (
-            "Activations",
-            current["activations"],
-            previous["activations"],
-            number,
-            "accounts that reached activation",
-        ),
-        ("First value reached", current["first_values"], previous["first_values"], number, "accounts"),
-    ]
-
-
-def _sentence(name: str, current, previous, fmt, period: Period) -> str:
-    text, _ = change(current, previous, fmt)
-    return f"{name}: <b>{fmt(current)}</b> ({text} vs the {period.previous_label}, {fmt(previous)})."
+        Metric("Sign-ups", current["signups"], previous["signups"], number, "accounts that signed up"),
+        Metric("Activations", current["activations"], previous["activations"], number,
+               "accounts that reached activation"),
+        Metric("First value reached", current["first_values"], previous["first_values"], number, "accounts"),
+    ]  # fmt: skip
 
 
 def _subtitle(info: dict, period: Period) -> str:
@@ -76,17 +72,20 @@ def _subtitle(info: dict, period: Period) -> str:
     )
 
 
-def _weekly_flows_chart(con, period: Period) -> str:
+def _weekly_flows_chart(con, period: Period):
     start = period.start - dt.timedelta(weeks=TREND_PERIODS - 1)
     weeks = [start + dt.timedelta(weeks=i) for i in range(TREND_PERIODS)]
     counts = {
-        column: dict(
-            con.execute(
-                f"""select cast(date_trunc('week', {column}) as date), count(*) from fct_account_onboarding
-                    where {column} >= $start and {column} < $end group by 1""",
-                {"start": start, "end": period.end},
-            ).fetchall()
-        )
+        column: {
+            r["week"]: r["accounts"]
+            for r in named(
+                con.execute(
+                    f"""select cast(date_trunc('week', {column}) as date) as week, count(*) as accounts
+                    from fct_account_onboarding where {column} >= $start and {column} < $end group by 1""",
+                    {"start": start, "end": period.end},
+                )
+            )
+        }
         for column in ("signed_up_at", "activated_at")
     }
     return charts.bar_chart(
@@ -104,26 +103,38 @@ TITLES = {"weekly": "Weekly onboarding funnel review", "monthly": "Monthly onboa
 
 
 def _assemble(
-    con, kind: str, info: dict, period: Period, rows: list[tuple], headline: list[tuple], trends: str,
+    con, kind: str, info: dict, period: Period, metrics: list[Metric], headline: list[Metric], trends: list,
     completion_note: str, cohort_start: dt.date,
 ) -> Report:  # fmt: skip
-    """The page both reports share: summary, key metrics, trends, funnel, feedback, actions."""
-    actions, action_sentences = actions_section(con, info["tables"], period, cohort_start)
-    summary = [_sentence(name, now, was, fmt, period) for name, now, was, fmt, _ in headline]
-    html = page(
-        TITLES[kind],
-        _subtitle(info, period),
-        [
-            summary_section(summary + action_sentences),
-            key_metrics_section(rows, period),
-            section("trends", "Trends", trends),
-            funnel_section(con, completion_note),
-            feedback_section(con, period),
-            predict_section(con, info["tables"]),
-            actions,
-        ],
+    """The page both reports share: summary, key metrics, trends, funnel, feedback,
+    segments, predict and act, actions."""
+    stalls = stall_steps(con)
+    below = targets_below(con, cohort_start, period.end)
+    summary = [{"kind": "metric", "metric": m} for m in headline]
+    summary += [{"kind": "stall", "row": s} for s in stalls[:1]] + [
+        {"kind": "below", "row": b} for b in below
+    ]
+    html = render(
+        "base.html.j2",
+        title=TITLES[kind],
+        subtitle=_subtitle(info, period),
+        sections=SECTIONS,
+        period=period,
+        summary=summary,
+        key_metrics=metrics,
+        trends=trends,
+        milestone_funnels=milestone_funnels(con),
+        product_funnels=product_funnels(con),
+        completion_note=completion_note,
+        feedback=feedback(con, period),
+        segments=segments(con, info["tables"], period, cohort_start),
+        cohort_start=cohort_start,
+        predict=predict_data(con, info["tables"]),
+        stalls=stalls,
+        below=below,
+        at_risk=at_risk(con, info["tables"], period),
     )
-    return Report(kind, period, html, rows, info["snapshot_id"])
+    return Report(kind, period, html, metrics, info["snapshot_id"])
 
 
 def weekly_report(con) -> Report:
@@ -131,78 +142,98 @@ def weekly_report(con) -> Report:
     period = last_complete_week(info["data_as_of"])
     current, previous = flows(con, period)
     cohorts = activation_by_cohort(con, "week")
-    mature = [row for row in cohorts if row[3] == 0 and row[2] > 0 and row[0] < period.end]
+    mature = [c for c in cohorts if c["immature"] == 0 and c["mature"] > 0 and c["cohort"] < period.end]
     latest, before = (mature[-1], mature[-2]) if len(mature) > 1 else (None, None)
-    rows = _flow_rows(current, previous)
+    metrics = _flow_rows(current, previous)
     if latest:
-        rows.append(
-            (
+        metrics.append(
+            Metric(
                 "Activation rate, latest mature sign-up week",
-                latest[4],
-                before[4],
+                latest["rate"],
+                before["rate"],
                 percent,
-                f"sign-ups of the week of {latest[0]:%Y-%m-%d} (all {latest[2]} past their window) "
-                f"vs the week of {before[0]:%Y-%m-%d}",
+                f"sign-ups of the week of {latest['cohort']:%Y-%m-%d} (all {latest['mature']} past their "
+                f"window) vs the week of {before['cohort']:%Y-%m-%d}",
+                latest["mature"],
+                before["mature"],
             )
         )
-    recent = [row for row in cohorts if row[0] < period.end][-TREND_PERIODS:]
-    trends = _weekly_flows_chart(con, period) + charts.line_chart(
-        "Activation rate by sign-up week (mature accounts)",
-        [f"{row[0]:%m-%d}" for row in recent],
-        {"activation rate": [row[4] for row in recent]},
-        fmt=lambda v: f"{v:.0%}",
-    )
+    recent = [c for c in cohorts if c["cohort"] < period.end][-TREND_PERIODS:]
+    trends = [
+        _weekly_flows_chart(con, period),
+        charts.line_chart(
+            "Activation rate by sign-up week (mature accounts)",
+            [f"{c['cohort']:%m-%d}" for c in recent],
+            {"activation rate": [c["rate"] for c in recent]},
+            fmt=lambda v: f"{v:.0%}",
+        ),
+    ]
     cohort_start = (period.end - dt.timedelta(weeks=TREND_PERIODS)).replace(day=1)
-    completion = con.execute(
-        """select sum(completed_accounts), sum(mature_accounts), sum(dropped_off_accounts)
+    completion = one(
+        con.execute(
+            """select sum(completed_accounts) as completed, sum(mature_accounts) as mature,
+                  sum(dropped_off_accounts) as dropped
            from kpi_onboarding_completion where signup_month >= $start""",
-        {"start": cohort_start},
-    ).fetchone()
-    completion_note = (
-        f"Of the {number(completion[1])} accounts signed up since {cohort_start:%Y-%m} and past their "
-        f"onboarding period, {number(completion[0])} completed every milestone and "
-        f"{number(completion[2])} dropped off (kpi_onboarding_completion)."
+            {"start": cohort_start},
+        )
     )
-    return _assemble(con, "weekly", info, period, rows, rows, trends, completion_note, cohort_start)
+    completion_note = (
+        f"Of the {number(completion['mature'])} accounts signed up since {cohort_start:%Y-%m} and past their "
+        f"onboarding period, {number(completion['completed'])} completed every milestone and "
+        f"{number(completion['dropped'])} dropped off (kpi_onboarding_completion)."
+    )
+    return _assemble(con, "weekly", info, period, metrics, metrics, trends, completion_note, cohort_start)
 
 
 def monthly_report(con) -> Report:
     info = snapshot_info(con)
     period = last_complete_month(info["data_as_of"])
     current, previous = flows(con, period)
-    rows = _flow_rows(current, previous)
+    metrics = _flow_rows(current, previous)
     cohorts = activation_by_cohort(con, "month")
-    rate_now, note_now = cohort_rate_note(cohorts, period.start)
-    rate_before, _ = cohort_rate_note(cohorts, period.previous_start)
-    rows.append(("Activation rate of the month's sign-ups", rate_now, rate_before, percent, note_now))
-    by_month = monthly_cohort_metrics(con)
-    missing = not_computed_reason(con)  # absent is not zero: say why, next to the empty figure
-    now, before = by_month.get(period.start, {}), by_month.get(period.previous_start, {})
-    rows += [
-        ("Onboarding completion rate", now.get("completion_rate"), before.get("completion_rate"), percent,
-         "the month's sign-ups past their onboarding period"),
-        ("Time to first value, median", now.get("ttfv_median"), before.get("ttfv_median"), days,
-         f"Kaplan-Meier median {days(now.get('ttfv_km_median'))}"),
-        ("Day-30 logo retention", now.get("logo_retention_30"), before.get("logo_retention_30"), percent,
-         missing or "the month's sign-ups whose day 30 has ended"),
-    ]  # fmt: skip
-    revenue = {month: values for month, *values in revenue_months(con)}
-    mrr_now, mrr_before = (
-        revenue.get(period.start, [None] * 3),
-        revenue.get(period.previous_start, [None] * 3),
+    cohort_now, note_now = cohort_rate(cohorts, period.start)
+    cohort_before, _ = cohort_rate(cohorts, period.previous_start)
+    metrics.append(
+        Metric(
+            "Activation rate of the month's sign-ups",
+            cohort_now and cohort_now["rate"],
+            cohort_before and cohort_before["rate"],
+            percent,
+            note_now,
+            cohort_now and cohort_now["mature"],
+            cohort_before and cohort_before["mature"],
+        )
     )
-    rows += [
-        ("MRR at the month's end", mrr_now[0], mrr_before[0], number, missing or "kpi_mrr_monthly"),
-        ("Logo churn rate", mrr_now[1], mrr_before[1], percent,
-         missing or "customers at the start who churned"),
-        ("Net revenue retention, 12 months", mrr_now[2], mrr_before[2], percent,
-         missing or "n/a before 12 months of history"),
+    by_month = monthly_cohort_metrics(con)
+    now, before = by_month.get(period.start, {}), by_month.get(period.previous_start, {})
+    missing = not_computed_reason(con)  # absent is not zero: say why, next to the empty figure
+    metrics += [
+        Metric("Onboarding completion rate", now.get("completion_rate"), before.get("completion_rate"),
+               percent, "the month's sign-ups past their onboarding period",
+               now.get("completion_mature"), before.get("completion_mature")),
+        Metric("Time to first value, median", now.get("ttfv_median"), before.get("ttfv_median"), days,
+               f"Kaplan-Meier median {days(now.get('ttfv_km_median'))}"),
+        Metric("Day-30 logo retention", now.get("logo_retention_30"), before.get("logo_retention_30"),
+               percent, missing or "the month's sign-ups whose day 30 has ended",
+               now.get("retention_mature"), before.get("retention_mature")),
+    ]  # fmt: skip
+    revenue = revenue_months(con)
+    mrr_now, mrr_before = revenue.get(period.start, {}), revenue.get(period.previous_start, {})
+    metrics += [
+        Metric("MRR at the month's end", mrr_now.get("ending_mrr"), mrr_before.get("ending_mrr"), money,
+               missing or "kpi_mrr_monthly"),
+        Metric("Logo churn rate", mrr_now.get("logo_churn_rate"), mrr_before.get("logo_churn_rate"), percent,
+               missing or "customers at the start who churned",
+               mrr_now.get("customers_at_start"), mrr_before.get("customers_at_start")),
+        Metric("Net revenue retention, 12 months", mrr_now.get("net_revenue_retention_12_months"),
+               mrr_before.get("net_revenue_retention_12_months"), percent,
+               missing or "n/a before 12 months of history"),
     ]  # fmt: skip
     months = sorted(m for m in by_month if m < period.end)[-TREND_PERIODS:]
-    rate_by_month = {row[0]: row[4] for row in cohorts}
+    rate_by_month = {c["cohort"]: c["rate"] for c in cohorts}
     labels = [f"{m:%Y-%m}" for m in months]
     revenue_labels = [m for m in sorted(revenue) if m < period.end][-TREND_PERIODS:]
-    trends = (
+    trends = [
         charts.line_chart(
             "Rates by sign-up month (mature accounts)",
             labels,
@@ -212,8 +243,8 @@ def monthly_report(con) -> Report:
                 "day-30 logo retention": [by_month[m].get("logo_retention_30") for m in months],
             },
             fmt=lambda v: f"{v:.0%}",
-        )
-        + charts.line_chart(
+        ),
+        charts.line_chart(
             "Time to first value by sign-up month (days)",
             labels,
             {
@@ -221,22 +252,22 @@ def monthly_report(con) -> Report:
                 "Kaplan-Meier median": [by_month[m].get("ttfv_km_median") for m in months],
             },
             fmt=lambda v: f"{v:.1f}",
-        )
-        + charts.bar_chart(
+        ),
+        charts.bar_chart(
             "MRR at each month's end",
             [f"{m:%Y-%m}" for m in revenue_labels],
-            {"MRR": [revenue[m][0] for m in revenue_labels]},
+            {"MRR": [revenue[m]["ending_mrr"] for m in revenue_labels]},
             fmt=lambda v: f"{v:,.0f}",
-        )
-    )
+        ),
+    ]
     completion_note = (
         f"{percent(now.get('completion_rate'))} of the {period.label} sign-ups past their onboarding "
         f"period completed it ({percent(before.get('completion_rate'))} the month before); "
         "per segment and month in kpi_onboarding_completion."
     )
     cohort_start = _months_back(period.start, 2)
-    headline = [rows[0], rows[1], rows[3], rows[7]]
-    return _assemble(con, "monthly", info, period, rows, headline, trends, completion_note, cohort_start)
+    headline = [metrics[0], metrics[1], metrics[3], metrics[7]]
+    return _assemble(con, "monthly", info, period, metrics, headline, trends, completion_note, cohort_start)
 
 
 def _months_back(month: dt.date, count: int) -> dt.date:

@@ -1,129 +1,146 @@
-"""Charts as inline SVG: no script, no external file, readable offline and printable.
+"""Charts drawn by matplotlib (Agg, no pyplot state) as inline SVG strings: no script,
+no external file, text kept as text (no font file to fetch), readable offline and
+printable. The output is deterministic: a fixed hash salt for the SVG ids and no date.
 
-Pure functions from numbers to an `<svg>` string."""
+Each artist carries a gid (chart-bar-N, chart-line-N, chart-funnel), so a test can see
+in the rendered page which charts were drawn."""
 
 from __future__ import annotations
 
-from html import escape
+import io
+from collections.abc import Callable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from markupsafe import Markup  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 COLORS = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2"]
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 44
+STALL_COLOR = "#dc2626"
+WIDTH = 6.4  # inches; the page scales the SVG to its column
+STYLE = {
+    "svg.fonttype": "none",  # text as <text>, drawn with the reader's fonts: nothing embedded or fetched
+    "svg.hashsalt": "onboarding-reports",  # stable ids: the same data gives the same file
+    "font.size": 8,
+    "font.family": "sans-serif",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#9ca3af",
+    "axes.titlesize": 9,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#e5e7eb",
+    "legend.frameon": False,
+}
 
 
-def _floats(series: dict[str, list]) -> dict[str, list[float | None]]:
+def _floats(values: Sequence) -> list[float | None]:
     """Numbers of any kind (Decimal from SQL sums included) as floats; None stays None."""
-    return {name: [None if v is None else float(v) for v in values] for name, values in series.items()}
+    return [None if v is None else float(v) for v in values]
 
 
-def _svg(title: str, body: list[str], height: int = HEIGHT) -> str:
-    return (
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
-        f"<title>{escape(title)}</title>"
-        f'<text x="{LEFT}" y="16" class="chart-title">{escape(title)}</text>' + "".join(body) + "</svg>"
+def _svg(figure: Figure, title: str) -> Markup:
+    buffer = io.StringIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
+    label = Markup.escape(title)
+    return Markup(svg.replace("<svg ", f'<svg class="chart drawn" role="img" aria-label="{label}" ', 1))
+
+
+def _figure(height: float) -> tuple[Figure, object]:
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(WIDTH, height))
+        return figure, figure.add_subplot()
+
+
+def _thin_labels(axes, labels: list[str]) -> None:
+    every = max(1, len(labels) // 8)  # at most about 8 labels
+    axes.set_xticks(range(len(labels)))
+    axes.set_xticklabels(
+        [label if i % every == 0 or i == len(labels) - 1 else "" for i, label in enumerate(labels)]
     )
 
 
-def _axis(maximum: float, fmt, height: int = HEIGHT) -> list[str]:
-    """Horizontal grid lines at 0, 1/2 and the maximum, labelled."""
-    lines = []
-    for share in (0, 0.5, 1):
-        y = height - BOTTOM - share * (height - TOP - BOTTOM)
-        lines.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        lines.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(maximum * share))}</text>'
-        )
-    return lines
-
-
-def _x_labels(labels: list[str], step: float, height: int = HEIGHT) -> list[str]:
-    every = max(1, len(labels) // 8)  # at most about 8 labels
-    return [
-        f'<text x="{LEFT + step * (i + 0.5):.1f}" y="{height - BOTTOM + 16}" text-anchor="middle">'
-        f"{escape(label)}</text>"
-        for i, label in enumerate(labels)
-        if i % every == 0 or i == len(labels) - 1
-    ]
-
-
-def _legend(names: list[str], height: int = HEIGHT) -> list[str]:
-    items = []
-    for i, name in enumerate(names):
-        x = LEFT + i * 150
-        items.append(
-            f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{COLORS[i % len(COLORS)]}"/>'
-        )
-        items.append(f'<text x="{x + 14}" y="{height - 5}">{escape(name)}</text>')
-    return items
-
-
-def bar_chart(title: str, labels: list[str], series: dict[str, list[float | None]], fmt=str) -> str:
+def bar_chart(title: str, labels: list[str], series: dict[str, Sequence], fmt: Callable = str) -> Markup:
     """Grouped vertical bars: one group per label, one bar per series (None = no bar)."""
-    series = _floats(series)
-    values = [v for vs in series.values() for v in vs if v is not None]
-    maximum = max(values, default=0) or 1
-    step = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
-    width = min(48.0, step * 0.8 / max(1, len(series)))
-    body = _axis(maximum, fmt)
-    for s, (name, vs) in enumerate(series.items()):
-        for i, value in enumerate(vs):
-            if value is None:
-                continue
-            h = value / maximum * (HEIGHT - TOP - BOTTOM)
-            x = LEFT + step * i + step * 0.1 + width * s
-            body.append(
-                f'<rect class="bar" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}" width="{width:.1f}" '
-                f'height="{h:.1f}" fill="{COLORS[s % len(COLORS)]}"><title>{escape(name)} '
-                f"{escape(labels[i])}: {escape(fmt(value))}</title></rect>"
+    figure, axes = _figure(2.4)
+    with matplotlib.rc_context(STYLE):
+        width = 0.8 / max(1, len(series))
+        for s, (name, values) in enumerate(series.items()):
+            points = [(i, v) for i, v in enumerate(_floats(values)) if v is not None]
+            bars = axes.bar(
+                [i - 0.4 + width * (s + 0.5) for i, _ in points],
+                [v for _, v in points],
+                width=width,
+                color=COLORS[s % len(COLORS)],
+                label=name,
             )
-    return _svg(title, body + _x_labels(labels, step) + _legend(list(series)))
+            for i, bar in enumerate(bars):
+                bar.set_gid(f"chart-bar-{s}-{i}")
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+        axes.yaxis.set_major_locator(MaxNLocator(4))
+        _thin_labels(axes, labels)
+        axes.set_title(title)
+        if len(series) > 1:
+            axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(series))
+    return _svg(figure, title)
 
 
-def line_chart(title: str, labels: list[str], series: dict[str, list[float | None]], fmt=str) -> str:
-    """One line per series over the labels (no point where a value is None)."""
-    series = _floats(series)
-    values = [v for vs in series.values() for v in vs if v is not None]
-    maximum = max(values, default=0) or 1
-    step = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
-    body = _axis(maximum, fmt)
-
-    def y(value: float) -> float:
-        return HEIGHT - BOTTOM - value / maximum * (HEIGHT - TOP - BOTTOM)
-
-    for s, (name, vs) in enumerate(series.items()):
-        color = COLORS[s % len(COLORS)]
-        points = [(LEFT + step * (i + 0.5), y(v), v, labels[i]) for i, v in enumerate(vs) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in points)
-            body.append(
-                f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2"/>'
-            )
-        body += [
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}">'
-            f"<title>{escape(name)} {escape(label)}: {escape(fmt(v))}</title></circle>"
-            for px, py, v, label in points
-        ]
-    return _svg(title, body + _x_labels(labels, step) + _legend(list(series)))
+def line_chart(title: str, labels: list[str], series: dict[str, Sequence], fmt: Callable = str) -> Markup:
+    """One line per series over the labels (a gap where a value is None)."""
+    figure, axes = _figure(2.4)
+    with matplotlib.rc_context(STYLE):
+        for s, (name, values) in enumerate(series.items()):
+            ys = [float("nan") if v is None else v for v in _floats(values)]
+            (line,) = axes.plot(range(len(labels)), ys, marker="o", markersize=3, linewidth=1.8,
+                                color=COLORS[s % len(COLORS)], label=name)  # fmt: skip
+            line.set_gid(f"chart-line-{s}")
+        axes.set_ylim(bottom=min(0, *[v for vs in series.values() for v in _floats(vs) if v is not None], 0))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+        axes.yaxis.set_major_locator(MaxNLocator(4))
+        _thin_labels(axes, labels)
+        axes.set_title(title)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=max(1, len(series)))
+    return _svg(figure, title)
 
 
-def funnel_chart(title: str, steps: list[tuple[str, int, float | None]], highlight: str | None = None) -> str:
-    """Horizontal bars, one per step: accounts reached and the conversion from the step
-    before; the highlighted step (where accounts stall most) in red."""
-    row = 26
-    height = TOP + row * len(steps) + 12
-    label_width = 190
-    maximum = max((count for _, count, _ in steps), default=0) or 1
-    body = []
-    for i, (name, count, conversion) in enumerate(steps):
-        y = TOP + i * row
-        w = count / maximum * (WIDTH - label_width - 200)
-        color = "#dc2626" if name == highlight else COLORS[0]
-        note = "" if conversion is None else f" ({conversion:.0%} of the step before)"
-        body.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">{escape(name)}</text>'
-            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
-            f'fill="{color}"/>'
-            f'<text x="{label_width + w + 6:.1f}" y="{y + 15}">{count}{escape(note)}</text>'
+def funnel_chart(title: str, steps: list[tuple[str, int]], highlight: str | None = None) -> Markup:
+    """A drawn funnel: one centred bar per step, as wide as the accounts that reached it,
+    labelled with the accounts and the drop-off from the step before (accounts and share);
+    the highlighted step (where accounts stall most) in red."""
+    counts = [float(count or 0) for _, count in steps]
+    widest = max(counts, default=0) or 1
+    figure, axes = _figure(0.45 * len(steps) + 0.6)
+    with matplotlib.rc_context(STYLE):
+        bars = axes.barh(
+            range(len(steps)),
+            counts,
+            left=[(widest - c) / 2 for c in counts],
+            height=0.72,
+            color=[STALL_COLOR if name == highlight else COLORS[0] for name, _ in steps],
         )
-    return _svg(title, body, height)
+        for i, bar in enumerate(bars):
+            bar.set_gid(f"chart-funnel-{i}")
+        for i, value in enumerate(counts):
+            label = f"{int(value):,}"
+            if i > 0 and counts[i - 1]:
+                dropped = counts[i - 1] - value
+                label += f"   drop-off {int(dropped):,} ({dropped / counts[i - 1]:.0%})"
+            axes.text(widest * 1.02, i, label, va="center", ha="left")
+        axes.set_yticks(range(len(steps)), [name for name, _ in steps])
+        axes.invert_yaxis()
+        axes.set_xlim(0, widest * 1.6)
+        axes.set_xticks([])
+        axes.grid(False)
+        for side in ("left", "bottom"):
+            axes.spines[side].set_visible(False)
+        axes.tick_params(axis="y", length=0)
+        axes.set_title(title)
+    return _svg(figure, title)

@@ -11,11 +11,11 @@ the rule of the macro is_period_complete that kpi_mrr_monthly.is_month_complete 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from html import escape
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from orchestration.reports import charts
-from orchestration.reports.page import change, days, number, percent, score, section, table
+from orchestration.reports.page import MIN_SAMPLE, Change, change, days, money, nps, number, percent, score
 
 # A segment is judged against its target only on at least this many mature accounts.
 MIN_ACCOUNTS_FOR_TARGET = 5
@@ -38,6 +38,59 @@ class Period:
     @property
     def previous_label(self) -> str:
         return "previous month" if self.kind == "month" else "previous week"
+
+
+def named(cursor) -> list[dict]:
+    """A query's rows as dicts named by the cursor's columns (no positional indexing):
+    `named(con.execute(SQL, params))`. The SQL stays at the call, where the SQL guard
+    (tests/support/sql_guard.py) sees it."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def one(cursor) -> dict:
+    (row,) = named(cursor)
+    return row
+
+
+def columns_of(con, table: str) -> set[str]:
+    query = "select column_name from information_schema.columns where table_name = $t"
+    return {row["column_name"] for row in named(con.execute(query, {"t": table}))}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of a period against the previous one. sample / previous_sample: the
+    accounts or responses behind a rate or a score (the rate's denominator); None for
+    counts (their own sample) and amounts."""
+
+    name: str
+    current: float | None
+    previous: float | None
+    fmt: Callable
+    note: str = ""
+    sample: int | None = None
+    previous_sample: int | None = None
+
+    @property
+    def change(self) -> Change:
+        samples = [s for s in (self.sample, self.previous_sample) if s is not None]
+        return change(self.current, self.previous, self.fmt, min(samples) if samples else None)
+
+    def _shown(self, value, sample) -> str:
+        if sample is None or value is None:
+            return self.fmt(value)
+        if self.fmt is percent:
+            return f"{percent(value)} of {number(sample)}"
+        return f"{self.fmt(value)} (n={number(sample)})"
+
+    @property
+    def shown_current(self) -> str:
+        return self._shown(self.current, self.sample)
+
+    @property
+    def shown_previous(self) -> str:
+        return self._shown(self.previous, self.previous_sample)
 
 
 # Timestamps are kept to the millisecond at least: data complete through a day's last
@@ -89,19 +142,20 @@ FEEDBACK_FLOWS = """
     select
         count(*) as responses,
         avg(score) filter (where survey_type = 'onboarding_satisfaction') as satisfaction,
+        count(*) filter (where survey_type = 'onboarding_satisfaction') as satisfaction_responses,
         avg(score) filter (where survey_type = 'csat') as csat,
+        count(*) filter (where survey_type = 'csat') as csat_responses,
         100.0 * (count(*) filter (where survey_type = 'nps' and score >= 9)
                  - count(*) filter (where survey_type = 'nps' and score <= 6))
-            / nullif(count(*) filter (where survey_type = 'nps'), 0) as nps
+            / nullif(count(*) filter (where survey_type = 'nps'), 0) as nps,
+        count(*) filter (where survey_type = 'nps') as nps_responses
     from fct_survey_responses
     where submitted_at >= $start and submitted_at < $end
 """
 
 
 def _period_values(con, sql: str, start: dt.date, end: dt.date) -> dict:
-    cursor = con.execute(sql, {"start": start, "end": end})
-    names = [d[0] for d in cursor.description]
-    return dict(zip(names, cursor.fetchone(), strict=True))
+    return one(con.execute(sql, {"start": start, "end": end}))
 
 
 def flows(con, period: Period) -> tuple[dict, dict]:
@@ -121,35 +175,48 @@ def feedback_flows(con, period: Period) -> tuple[dict, dict]:
 # --- cohorts (accounts by sign-up week or month; mature accounts only in rates) ------
 
 
-def activation_by_cohort(con, kind: str) -> list[tuple]:
-    """(cohort start, accounts, mature, immature, rate) per sign-up week or month."""
+def activation_by_cohort(con, kind: str) -> list[dict]:
+    """Per sign-up week or month: cohort, accounts, mature, immature, activated, rate."""
     column = "signup_week" if kind == "week" else "signup_month"
-    return con.execute(
-        f"""select {column}, sum(signed_up_accounts), sum(mature_accounts), sum(immature_accounts),
-                   sum(activated_accounts) / nullif(sum(mature_accounts), 0)
-            from kpi_activation_rate group by 1 order by 1"""
-    ).fetchall()
+    return named(
+        con.execute(f"""
+            select {column} as cohort, sum(signed_up_accounts) as accounts, sum(mature_accounts) as mature,
+                   sum(immature_accounts) as immature, sum(activated_accounts) as activated,
+                   sum(activated_accounts) / nullif(sum(mature_accounts), 0) as rate
+            from kpi_activation_rate group by 1 order by 1""")
+    )
 
 
 def monthly_cohort_metrics(con) -> dict[dt.date, dict]:
-    """Per sign-up month: completion rate, time to first value, day-30 logo retention."""
+    """Per sign-up month: completion rate, time to first value, day-30 logo retention,
+    each with the mature accounts it is measured on."""
     metrics: dict[dt.date, dict] = {}
-    for month, rate in con.execute(
-        """select signup_month, sum(completed_accounts) / nullif(sum(mature_accounts), 0)
-           from kpi_onboarding_completion group by 1"""
-    ).fetchall():
-        metrics.setdefault(month, {})["completion_rate"] = rate
-    for month, median, km in con.execute(
-        """select cast(signup_month as date), median_days, km_median_days from kpi_time_to_first_value
-           where segment = 'all' and signup_month <> 'all'"""
-    ).fetchall():
-        metrics.setdefault(month, {}).update(ttfv_median=median, ttfv_km_median=km)
-    for month, rate in con.execute(
-        """select signup_month, sum(retained_accounts) / nullif(sum(mature_accounts), 0)
+    for row in named(
+        con.execute("""
+            select signup_month as month, sum(completed_accounts) / nullif(sum(mature_accounts), 0) as rate,
+                  sum(mature_accounts) as mature
+           from kpi_onboarding_completion group by 1""")
+    ):
+        metrics.setdefault(row["month"], {}).update(
+            completion_rate=row["rate"], completion_mature=row["mature"]
+        )
+    for row in named(
+        con.execute("""select cast(signup_month as date) as month, median_days, km_median_days
+           from kpi_time_to_first_value where segment = 'all' and signup_month <> 'all'""")
+    ):
+        metrics.setdefault(row["month"], {}).update(
+            ttfv_median=row["median_days"], ttfv_km_median=row["km_median_days"]
+        )
+    for row in named(
+        con.execute("""
+            select signup_month as month, sum(retained_accounts) / nullif(sum(mature_accounts), 0) as rate,
+                  sum(mature_accounts) as mature
            from kpi_retention_by_activation where period_kind = 'logo_day' and period_number = 30
-           group by 1"""
-    ).fetchall():
-        metrics.setdefault(month, {})["logo_retention_30"] = rate
+           group by 1""")
+    ):
+        metrics.setdefault(row["month"], {}).update(
+            logo_retention_30=row["rate"], retention_mature=row["mature"]
+        )
     return metrics
 
 
@@ -160,202 +227,270 @@ def not_computed_reason(con) -> str | None:
     ).fetchone()[0]
 
 
-def revenue_months(con) -> list[tuple]:
-    return con.execute(
-        """select revenue_month, ending_mrr, logo_churn_rate, net_revenue_retention_12_months
-           from kpi_mrr_monthly where is_month_complete order by revenue_month"""
-    ).fetchall()
-
-
-# --- sections ---------------------------------------------------------------------------
-
-
-def key_metrics_section(rows: list[tuple], period: Period) -> str:
-    """rows: (metric, current, previous, formatter, note)."""
-    body = []
-    for name, current, previous, fmt, note in rows:
-        text, css = change(current, previous, fmt)
-        body.append([name, fmt(current), fmt(previous), f'<span class="{css}">{text}</span>', note])
-    headers = ["metric", period.label, period.previous_label, "change", "note"]
-    return section("key-metrics", "Key metrics and trends", table(headers, body, raw_html=True))
-
-
-def funnel_section(con, completion_note: str) -> str:
-    parts = [
-        "<p>Milestones per segment, over the accounts past their onboarding period "
-        "(kpi_milestone_steps): accounts reaching each step and the share of the step before. "
-        "The step where accounts stall most is in red.</p>"
-    ]
-    steps = con.execute(
-        """select segment, step_number, milestone_name, reached_accounts, step_conversion,
-                  stalled_accounts, is_top_stall_step, mature_accounts
-           from kpi_milestone_steps order by segment, step_number"""
-    ).fetchall()
-    by_segment: dict[str, list[tuple]] = {}
-    for row in steps:
-        by_segment.setdefault(row[0], []).append(row)
-    for segment, rows in by_segment.items():
-        stall = next((r[2] for r in rows if r[6]), None)
-        parts.append(
-            charts.funnel_chart(
-                f"Milestones, {segment} ({rows[0][7]} accounts past onboarding)",
-                [(r[2], r[3], r[4] if r[1] > 1 else None) for r in rows],
-                highlight=stall,
-            )
+def revenue_months(con) -> dict[dt.date, dict]:
+    return {
+        row["revenue_month"]: row
+        for row in named(
+            con.execute("""select revenue_month, ending_mrr, logo_churn_rate, customers_at_start,
+                      net_revenue_retention_12_months
+               from kpi_mrr_monthly where is_month_complete order by revenue_month""")
         )
-    funnels = con.execute(
-        """select funnel_name, step_number, reached_accounts, conversion_from_previous_step,
+    }
+
+
+# --- sections' data ----------------------------------------------------------------------
+
+
+def milestone_funnels(con) -> list[dict]:
+    """Per segment: its mature accounts, the step where accounts stall most, the drawn funnel."""
+    steps = named(
+        con.execute("""
+            select segment, step_number, milestone_name, reached_accounts, step_conversion,
+                  stalled_accounts, is_top_stall_step, mature_accounts
+           from kpi_milestone_steps order by segment, step_number""")
+    )
+    by_segment: dict[str, list[dict]] = {}
+    for step in steps:
+        by_segment.setdefault(step["segment"], []).append(step)
+    funnels = []
+    for segment, segment_steps in by_segment.items():
+        stall = next((s["milestone_name"] for s in segment_steps if s["is_top_stall_step"]), None)
+        mature = segment_steps[0]["mature_accounts"]
+        funnels.append(
+            {
+                "segment": segment,
+                "mature": mature,
+                "stall": stall,
+                "chart": charts.funnel_chart(
+                    f"Milestones, {segment} ({mature} accounts past onboarding)",
+                    [(s["milestone_name"], s["reached_accounts"]) for s in segment_steps],
+                    highlight=stall,
+                ),
+            }
+        )
+    return funnels
+
+
+def product_funnels(con) -> list[dict]:
+    """Per funnel of kpi_funnel_steps: its steps with the drop-off from the step before, drawn."""
+    steps = named(
+        con.execute("""select funnel_name, step_number, reached_accounts, conversion_from_previous_step,
                   conversion_from_step_1
-           from kpi_funnel_steps order by funnel_name, step_number"""
-    ).fetchall()
-    rows = [[f, str(s), number(n), percent(prev), percent(first)] for f, s, n, prev, first in funnels]
-    parts.append("<h3>Funnels (kpi_funnel_steps)</h3>")
-    parts.append(table(["funnel", "step", "accounts", "from the step before", "from step 1"], rows))
-    parts.append(f"<h3>Onboarding completion</h3><p>{completion_note}</p>")
-    return section("funnel", "Funnel drop-offs and completions", "".join(parts))
-
-
-def feedback_section(con, period: Period) -> str:
-    current, previous = feedback_flows(con, period)
-    rows = [
-        ("Survey responses", current["responses"], previous["responses"], number, ""),
-        ("Onboarding satisfaction (1-5)", current["satisfaction"], previous["satisfaction"], score, ""),
-        ("CSAT (1-5)", current["csat"], previous["csat"], score, ""),
-        ("NPS (-100 to 100)", current["nps"], previous["nps"], number, "promoters 9-10, detractors 0-6"),
+           from kpi_funnel_steps order by funnel_name, step_number""")
+    )
+    by_funnel: dict[str, list[dict]] = {}
+    for step in steps:
+        funnel = by_funnel.setdefault(step["funnel_name"], [])
+        before = funnel[-1]["reached_accounts"] if funnel else None
+        step["dropped"] = None if before is None else before - step["reached_accounts"]
+        funnel.append(step)
+    return [
+        {
+            "name": name,
+            "steps": funnel,
+            "chart": charts.funnel_chart(
+                f"Funnel {name}", [(f"step {s['step_number']}", s["reached_accounts"]) for s in funnel]
+            ),
+        }
+        for name, funnel in by_funnel.items()
     ]
-    body = []
-    for name, now, before, fmt, note in rows:
-        text, css = change(now, before, fmt)
-        body.append([name, fmt(now), fmt(before), f'<span class="{css}">{text}</span>', note])
-    trend = con.execute(
-        """select signup_month, onboarding_satisfaction_average, onboarding_response_rate
+
+
+def feedback(con, period: Period) -> dict:
+    current, previous = feedback_flows(con, period)
+    metrics = [
+        Metric("Survey responses", current["responses"], previous["responses"], number),
+        Metric("Onboarding satisfaction (1-5)", current["satisfaction"], previous["satisfaction"], score,
+               "average score", current["satisfaction_responses"], previous["satisfaction_responses"]),
+        Metric("CSAT (1-5)", current["csat"], previous["csat"], score, "average score",
+               current["csat_responses"], previous["csat_responses"]),
+        Metric("NPS (-100 to 100)", current["nps"], previous["nps"], nps, "promoters 9-10, detractors 0-6",
+               current["nps_responses"], previous["nps_responses"]),
+    ]  # fmt: skip
+    trend = named(
+        con.execute(
+            """select signup_month, onboarding_satisfaction_average as satisfaction
            from kpi_feedback where segment = 'all' and signup_month <> 'all' and signup_month < $end
            order by 1 desc limit 12""",
-        {"end": period.end.isoformat()},
-    ).fetchall()[::-1]
+            {"end": period.end.isoformat()},
+        )
+    )[::-1]
     chart = charts.line_chart(
         "Onboarding satisfaction by sign-up month (average score, 1-5)",
-        [str(m)[:7] for m, _, _ in trend],
-        {"satisfaction": [s for _, s, _ in trend]},
+        [str(t["signup_month"])[:7] for t in trend],
+        {"satisfaction": [t["satisfaction"] for t in trend]},
         fmt=lambda v: f"{v:.1f}",
     )
-    content = (
-        f"<p>Responses submitted during the {period.kind} (fct_survey_responses), against the "
-        f"{period.previous_label}; then satisfaction by sign-up cohort (kpi_feedback).</p>"
-        + table(["feedback", period.label, period.previous_label, "change", "note"], body, raw_html=True)
-        + chart
-        + '<p class="meta">The sentiment of free-text comments and their friction themes: section '
-        "Predict and act.</p>"
-    )
-    return section("feedback", "Feedback and sentiment", content)
+    return {"metrics": metrics, "chart": chart}
 
 
-def targets_below(con, cohort_start: dt.date, cohort_end: dt.date) -> list[str]:
+def targets_below(con, cohort_start: dt.date, cohort_end: dt.date) -> list[dict]:
     """Segments whose activation or completion rate, over the sign-up cohorts from
     cohort_start to cohort_end (exclusive, mature accounts only), is below its target
     (seed metric_targets; segments without their own target use 'default')."""
-    sql = """
-        with rates as (
-            select 'activation_rate' as metric_name, segment, sum(activated_accounts) as hits,
-                   sum(mature_accounts) as mature
-            from kpi_activation_rate where signup_month >= $start and signup_month < $end group by all
-            union all
-            select 'onboarding_completion_rate', segment, sum(completed_accounts), sum(mature_accounts)
-            from kpi_onboarding_completion where signup_month >= $start and signup_month < $end
-            group by all
+    return [
+        {**row, "first_month": cohort_start, "last_month": cohort_end - dt.timedelta(days=1)}
+        for row in segment_rates(con, cohort_start, cohort_end)
+        if row["mature"] >= MIN_ACCOUNTS_FOR_TARGET
+        and row["target"] is not None
+        and row["rate"] < row["target"]
+    ]
+
+
+SEGMENT_RATES = """
+    with rates as (
+        select 'activation_rate' as metric_name, segment, sum(activated_accounts) as hits,
+               sum(mature_accounts) as mature
+        from kpi_activation_rate where signup_month >= $start and signup_month < $end group by all
+        union all
+        select 'onboarding_completion_rate', segment, sum(completed_accounts), sum(mature_accounts)
+        from kpi_onboarding_completion where signup_month >= $start and signup_month < $end
+        group by all
+    )
+    select rates.metric_name, rates.segment, rates.hits / nullif(rates.mature, 0) as rate,
+           coalesce(own.target, fallback.target) as target, rates.hits, rates.mature
+    from rates
+    left join metric_targets as own
+        on rates.metric_name = own.metric_name and rates.segment = own.segment
+    left join metric_targets as fallback
+        on rates.metric_name = fallback.metric_name and fallback.segment = 'default'
+    order by rates.metric_name, rates.segment
+"""
+RATE_NAMES = {
+    "activation_rate": "activation rate",
+    "onboarding_completion_rate": "onboarding completion rate",
+}
+
+
+def segment_rates(con, cohort_start: dt.date, cohort_end: dt.date) -> list[dict]:
+    return [
+        {**row, "metric": RATE_NAMES[row["metric_name"]]}
+        for row in named(con.execute(SEGMENT_RATES, {"start": cohort_start, "end": cohort_end}))
+    ]
+
+
+def segments(con, tables: set[str], period: Period, cohort_start: dt.date) -> list[dict]:
+    """One row per segment: sign-ups in the period and the one before, the activation and
+    completion rates of the recent mature cohorts against their targets (with their
+    denominators), the accounts alerted as at risk during the period."""
+    signups = {
+        r["segment"]: r
+        for r in named(
+            con.execute(
+                """select segment,
+                      count(*) filter (where signed_up_at >= $start and signed_up_at < $end) as current,
+                      count(*) filter (where signed_up_at >= $previous and signed_up_at < $start) as previous
+               from fct_account_onboarding group by 1""",
+                {"start": period.start, "end": period.end, "previous": period.previous_start},
+            )
         )
-        select rates.metric_name, rates.segment, rates.hits / rates.mature,
-               coalesce(own.target, fallback.target), rates.mature
-        from rates
-        left join metric_targets as own
-            on rates.metric_name = own.metric_name and rates.segment = own.segment
-        left join metric_targets as fallback
-            on rates.metric_name = fallback.metric_name and fallback.segment = 'default'
-        where rates.mature >= $minimum and rates.hits / rates.mature < coalesce(own.target, fallback.target)
-        order by rates.metric_name, rates.segment
-    """
-    rows = con.execute(
-        sql, {"start": cohort_start, "end": cohort_end, "minimum": MIN_ACCOUNTS_FOR_TARGET}
-    ).fetchall()
-    names = {"activation_rate": "activation rate", "onboarding_completion_rate": "onboarding completion rate"}
-    last_month = cohort_end - dt.timedelta(days=1)
+    }
+    at_risk_accounts = {}
+    if AT_RISK_TABLE in tables:
+        at_risk_accounts = {
+            r["segment"]: r["accounts"]
+            for r in named(
+                con.execute(
+                    f"""select segment, count(distinct account_id) as accounts from {AT_RISK_TABLE}
+                    where alerted_on >= $start and alerted_on < $end group by 1""",
+                    {"start": period.start, "end": period.end},
+                )
+            )
+        }
+    rates: dict[str, dict] = {}
+    for rate in segment_rates(con, cohort_start, period.end):
+        rates.setdefault(rate["segment"], {})[rate["metric_name"]] = rate
+    names = sorted(set(signups) | set(rates))
     return [
-        f"Segment <b>{escape(segment)}</b>: {names[metric]} {percent(rate)} "
-        f"is below its target {percent(target)} "
-        f"({mature} mature accounts signed up {cohort_start:%Y-%m} to {last_month:%Y-%m})."
-        for metric, segment, rate, target, mature in rows
+        {
+            "segment": name,
+            "signups": Metric(
+                "Sign-ups",
+                signups.get(name, {}).get("current", 0),
+                signups.get(name, {}).get("previous", 0),
+                number,
+            ),
+            "activation": rates.get(name, {}).get("activation_rate"),
+            "completion": rates.get(name, {}).get("onboarding_completion_rate"),
+            "at_risk": at_risk_accounts.get(name, 0) if AT_RISK_TABLE in tables else None,
+        }  # fmt: skip
+        for name in names
     ]
 
 
-def stall_steps(con) -> list[str]:
-    rows = con.execute(
-        """select segment, step_number, milestone_name, stalled_accounts, mature_accounts,
+def stall_steps(con) -> list[dict]:
+    return named(
+        con.execute("""
+            select segment, step_number, milestone_name, stalled_accounts, mature_accounts,
                   step_conversion
-           from kpi_milestone_steps where is_top_stall_step order by stalled_accounts desc"""
-    ).fetchall()
-    return [
-        f"Segment <b>{escape(segment)}</b> stalls most at step {step} <b>{escape(name)}</b>: "
-        f"{stalled} of {mature} "
-        f"accounts past onboarding stopped there ({percent(conversion)} of the step before got through)."
-        for segment, step, name, stalled, mature, conversion in rows
-    ]
+           from kpi_milestone_steps where is_top_stall_step order by stalled_accounts desc""")
+    )
 
 
-def at_risk(con, tables: set[str], period: Period) -> tuple[list[str], str | None]:
-    """New at-risk alerts raised during the period, or why there are none to show."""
+@dataclass
+class AtRisk:
+    """The period's at-risk alerts grouped by account (one line per account, its owner
+    and next step from the latest alert's playbook), or why there are none to show."""
+
+    accounts: list[dict] = field(default_factory=list)
+    alerts: int = 0
+    unavailable: str | None = None
+    shown: int = 15
+
+
+AT_RISK_COLUMNS = ["account_id", "segment", "rule_name", "detail", "alerted_on", "owner_role", "playbook_id",
+                   "playbook_action", "expected_within_hours", "queue_status"]  # fmt: skip
+
+
+def at_risk(con, tables: set[str], period: Period) -> AtRisk:
+    """New at-risk alerts raised during the period, one entry per account."""
     if AT_RISK_TABLE not in tables:
-        return [], (
+        return AtRisk(unavailable=(
             f"Not available: this serving snapshot has no table {AT_RISK_TABLE} (published "
             "before the at-risk alerts existed); the next snapshot will have it."
-        )
-    rows = con.execute(
-        f"""select account_id, segment, rule_name, detail from {AT_RISK_TABLE}
+        ))  # fmt: skip
+    present = columns_of(con, AT_RISK_TABLE)
+    # A snapshot published before the playbooks has no owner or action: said, not invented.
+    selected = ", ".join(c if c in present else f"null as {c}" for c in AT_RISK_COLUMNS)
+    alerts = named(
+        con.execute(
+            f"""select {selected} from {AT_RISK_TABLE}
             where alerted_on >= $start and alerted_on < $end order by alerted_on, account_id""",
-        {"start": period.start, "end": period.end},
-    ).fetchall()
-    if not rows:
-        return [], f"No new at-risk account during the {period.kind}."
-    accounts = len({account for account, _, _, _ in rows})
-    shown = [f"<b>{escape(a)}</b> ({escape(s)}): {escape(r)}, {escape(str(d))}" for a, s, r, d in rows[:10]]
-    more = [f"... and {len(rows) - 10} more (table {AT_RISK_TABLE})."] if len(rows) > 10 else []
-    headline = f"{accounts} new at-risk accounts during the {period.kind} ({len(rows)} alerts):"
-    return [headline, *shown, *more], None
+            {"start": period.start, "end": period.end},
+        )
+    )
+    if not alerts:
+        return AtRisk(unavailable=f"No new at-risk account during the {period.kind}.")
+    accounts: dict[str, dict] = {}
+    for alert in alerts:  # in alert order: the last one seen is the latest
+        account = accounts.setdefault(
+            alert["account_id"],
+            {"account_id": alert["account_id"], "segment": alert["segment"], "alerts": 0, "rules": [],
+             "first_alerted_on": alert["alerted_on"]},
+        )  # fmt: skip
+        account["alerts"] += 1
+        if alert["rule_name"] not in account["rules"]:
+            account["rules"].append(alert["rule_name"])
+        account.update(
+            last_alerted_on=alert["alerted_on"],
+            detail=alert["detail"],
+            owner_role=alert["owner_role"],
+            next_step=alert["playbook_action"],
+            expected_within_hours=alert["expected_within_hours"],
+            queue_status=alert["queue_status"],
+        )
+    ordered = sorted(accounts.values(), key=lambda a: (-a["alerts"], a["account_id"]))
+    return AtRisk(accounts=ordered, alerts=len(alerts))
 
 
-def actions_section(con, tables: set[str], period: Period, cohort_start: dt.date) -> tuple[str, list[str]]:
-    """Action items derived from the data, and the same as plain sentences (for the summary)."""
-    stalls = stall_steps(con)
-    below = targets_below(con, cohort_start, period.end)
-    risky, unavailable = at_risk(con, tables, period)
-    parts = [
-        "<h3>Where accounts stall</h3>",
-        _list(stalls or ["No stall step: no account past onboarding yet."]),
-    ]
-    parts += [
-        "<h3>Segments below target</h3>",
-        _list(below or ["Every segment with enough mature accounts meets its targets."]),
-    ]
-    parts.append("<h3>New at-risk accounts</h3>")
-    parts.append(f'<p class="unavailable">{unavailable}</p>' if unavailable and not risky else _list(risky))
-    return section("actions", "Action items", "".join(parts)), [*stalls[:1], *below]
-
-
-def _list(items: list[str]) -> str:
-    return '<ul class="actions">' + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
-
-
-def summary_section(sentences: list[str]) -> str:
-    return section("summary", "Executive summary", _list(sentences))
-
-
-def cohort_rate_note(rows: list[tuple], start: dt.date) -> tuple[float | None, str]:
-    """The activation rate of the cohort starting `start`, and how mature it is."""
-    for cohort, accounts, mature, immature, rate in rows:
-        if cohort == start:
-            return rate, f"{mature} of {accounts} accounts mature" + (
-                f", {immature} still in their window" if immature else ""
+def cohort_rate(cohorts: list[dict], start: dt.date) -> tuple[dict | None, str]:
+    """The cohort starting `start` (activation rate and mature accounts), and how mature it is."""
+    for cohort in cohorts:
+        if cohort["cohort"] == start:
+            return cohort, f"{cohort['mature']} of {cohort['accounts']} accounts mature" + (
+                f", {cohort['immature']} still in their window" if cohort["immature"] else ""
             )
     return None, "no sign-up in that cohort"
 
 
-__all__ = ["Period", "days", "number", "percent", "score"]
+__all__ = ["MIN_SAMPLE", "Metric", "Period", "days", "money", "nps", "number", "percent", "score"]

@@ -1,25 +1,23 @@
-"""The HTML around the reports: one self-contained page (inline CSS and SVG, no script,
-no external file), tables, and how figures and changes are written."""
+"""How figures and changes are written, and the page around the reports: Jinja2 templates
+(orchestration/reports/templates/, autoescape on) rendering one self-contained file
+(inline CSS and SVG, no script, no external file). The formatters are the templates'
+filters.
+
+A change is written in the figure's own terms: rates and scores in points, durations in
+days, counts and amounts in percent. A percent change on a base under MIN_SAMPLE (or a
+change of a rate or score measured on fewer than MIN_SAMPLE accounts or responses) is not
+a finding: it is written as the plain difference and marked as a small sample."""
 
 from __future__ import annotations
 
-from html import escape
+from pathlib import Path
+from typing import NamedTuple
 
-CSS = """
-body { font: 14px/1.45 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #111827;
-       max-width: 1000px; margin: 24px auto; padding: 0 16px; }
-h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 28px;
-     border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; } h3 { font-size: 15px; }
-.meta { color: #6b7280; } table { border-collapse: collapse; margin: 8px 0 16px; }
-th, td { border-bottom: 1px solid #e5e7eb; padding: 4px 10px; text-align: right; }
-th:first-child, td:first-child { text-align: left; } th { background: #f9fafb; }
-.up { color: #15803d; } .down { color: #b91c1c; } .flat { color: #6b7280; }
-.unavailable { color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; padding: 8px 12px; }
-.chart { display: block; margin: 8px 0 16px; max-width: 100%; height: auto; }
-.chart text { font-size: 11px; fill: #374151; } .chart .chart-title { font-size: 13px; font-weight: 600; }
-.chart .grid { stroke: #e5e7eb; } ul.actions li { margin-bottom: 6px; }
-@media print { body { margin: 0; } h2 { break-after: avoid; } .chart { break-inside: avoid; } }
-"""
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+# Changes on fewer accounts or responses than this are marked, never shown as a percent.
+MIN_SAMPLE = 20
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def percent(value: float | None) -> str:
@@ -34,46 +32,82 @@ def number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
 
 
+def money(value: float | None) -> str:
+    """An amount (MRR): written like a count, its change in percent with no sample rule."""
+    return number(value)
+
+
 def score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def change(current: float | None, previous: float | None, fmt) -> tuple[str, str]:
-    """The change against the previous period and its CSS class: points for rates,
-    percent for counts and amounts."""
+def nps(value: float | None) -> str:
+    """Net promoter score, -100 to 100."""
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+class Change(NamedTuple):
+    text: str
+    css: str
+
+
+def change(current: float | None, previous: float | None, fmt, sample: int | None = None) -> Change:
+    """The change against the previous period and its CSS class. sample: the accounts or
+    responses behind the smaller of the two figures (counts are their own sample: the
+    previous count is the base of their percent)."""
     if current is None or previous is None:
-        return "n/a", "flat"
-    if fmt is percent:
-        delta = (current - previous) * 100
-        text = f"{delta:+.1f} pts"
-    elif previous == 0:
-        delta = current
-        text = "new" if current else "±0"
+        return Change("n/a", "flat")
+    current, previous = float(current), float(previous)
+    delta = current - previous
+    small = False
+    if fmt in (number, money):
+        base = previous if sample is None else sample
+        if previous == 0:
+            text = "new" if current else "±0"
+        elif fmt is number and base < MIN_SAMPLE:
+            text, small = f"{delta:+,.0f}", True
+        else:
+            text = f"{delta / abs(previous):+.0%}"
     else:
-        delta = (current - previous) / abs(previous)
-        text = f"{delta:+.0%}"
+        if fmt is percent:
+            text = f"{delta * 100:+.1f} pts"
+        elif fmt is nps:
+            text = f"{delta:+.0f} pts"
+        elif fmt is days:
+            text = f"{delta:+.1f} d"
+        else:  # scores on a scale (1-5)
+            text = f"{delta:+.2f} pts"
+        small = sample is not None and sample < MIN_SAMPLE
+    if small:
+        shown = int(base if fmt is number else sample)
+        text += f" (small sample: {shown} < {MIN_SAMPLE})"
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
-    return f"{arrow} {text}", "up" if delta > 0 else "down" if delta < 0 else "flat"
+    css = "up" if delta > 0 else "down" if delta < 0 else "flat"
+    return Change(f"{arrow} {text}", css + (" small-sample" if small else ""))
 
 
-def table(headers: list[str], rows: list[list[str]], raw_html: bool = False) -> str:
-    def cell(tag: str, value: str) -> str:
-        return f"<{tag}>{value if raw_html else escape(str(value))}</{tag}>"
-
-    head = "".join(cell("th", h) for h in headers)
-    body = "".join("<tr>" + "".join(cell("td", v) for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def of(value, base: int | None) -> str:
+    """A rate with its denominator: '62.5% of 40'."""
+    return percent(value) if base is None else f"{percent(value)} of {number(base)}"
 
 
-def section(section_id: str, title: str, content: str) -> str:
-    return f'<section id="{section_id}"><h2>{escape(title)}</h2>{content}</section>'
-
-
-def page(title: str, subtitle: str, sections: list[str]) -> str:
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-        f'<header><h1>{escape(title)}</h1><p class="meta">{escape(subtitle)}</p></header>'
-        + "".join(sections)
-        + "</body></html>"
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
+    env.filters.update(percent=percent, days=days, number=number, score=score, nps=nps, money=money, of=of)
+    env.globals.update(change=change, MIN_SAMPLE=MIN_SAMPLE)
+    return env
+
+
+ENVIRONMENT = environment()
+# The reports' style sheet (templates/report.css), also used by the account status pages.
+CSS = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def render(template: str, **context) -> str:
+    return ENVIRONMENT.get_template(template).render(**context)

@@ -20,7 +20,7 @@ from tests.fast.test_report_rules import BOUNDARIES, LAST_MS
 from tests.support.browser import ARTIFACTS, CHROMIUM, chromium
 from tests.support.commands import run_dbt
 
-SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "actions"]
+SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "segments", "predict", "actions"]
 
 
 def test_the_reports_and_the_marts_judge_complete_periods_alike(built):
@@ -63,7 +63,7 @@ def reports(built, tmp_path_factory) -> dict:
 @pytest.mark.slow
 def test_report_figures_equal_the_warehouse(reports, built):
     weekly, _, _ = reports["weekly"]
-    metrics = {name: (now, before) for name, now, before, _, _ in weekly.key_metrics}
+    metrics = {m.name: (m.current, m.previous) for m in weekly.key_metrics}
     period = weekly.period
     ((signups, previous),) = built.query(
         f"""select count(*) filter (where signed_up_at >= '{period.start}' and signed_up_at < '{period.end}'),
@@ -74,7 +74,7 @@ def test_report_figures_equal_the_warehouse(reports, built):
     assert metrics["Sign-ups"] == (signups, previous) and signups > 0
 
     monthly, _, _ = reports["monthly"]
-    metrics = {name: (now, before) for name, now, before, _, _ in monthly.key_metrics}
+    metrics = {m.name: (m.current, m.previous) for m in monthly.key_metrics}
     rows = built.query(
         "select ending_mrr, logo_churn_rate from marts.kpi_mrr_monthly "
         f"where revenue_month = '{monthly.period.start}'"
@@ -86,6 +86,13 @@ def test_report_figures_equal_the_warehouse(reports, built):
             where signup_month = '{monthly.period.start}'"""
     )
     assert metrics["Activation rate of the month's sign-ups"][0] == pytest.approx(rate)
+    # Rates carry their denominators: the month's mature sign-ups.
+    ((mature,),) = built.query(
+        "select sum(mature_accounts) from marts.kpi_activation_rate "
+        f"where signup_month = '{monthly.period.start}'"
+    )
+    (activation,) = [m for m in monthly.key_metrics if m.name == "Activation rate of the month's sign-ups"]
+    assert activation.sample == mature and f"of {mature:,}" in activation.shown_current
 
 
 def _external_references(html: str) -> list[str]:
@@ -107,6 +114,11 @@ def test_each_report_is_one_offline_file_with_charts_and_every_section(reports, 
     )
     if alerts:
         assert f"{accounts} new at-risk accounts during the {report.period.kind} ({alerts} alerts):" in html
+        # One line per account, each with its owner and next step (the playbooks).
+        table = html[html.index('<table class="at-risk">') :]
+        table = table[: table.index("</table>")]
+        assert table.count("<tr>") == 1 + min(accounts, 15)
+        assert "no playbook in this snapshot" not in table
     else:
         assert f"No new at-risk account during the {report.period.kind}." in html
     assert "stalls most at step" in html
@@ -121,12 +133,14 @@ def test_each_report_renders_in_chromium(reports, kind):
     screenshot = ARTIFACTS / f"report-{kind}.png"
     screenshot.unlink(missing_ok=True)
     # --disable-background-networking etc.: the page must render with nothing fetched.
-    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,3600")
+    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,7000")
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.stat().st_size > 30_000
-    dom = chromium("--dump-dom", dated.as_uri(), size="1100,3600")
+    dom = chromium("--dump-dom", dated.as_uri(), size="1100,7000")
     assert dom.returncode == 0, dom.stderr[-2000:]
     rendered = dom.stdout
     assert all(f'id="{s}"' in rendered for s in SECTIONS)
-    assert rendered.count("<svg") >= 3 and "<rect" in rendered and "<polyline" in rendered
+    # Bars, lines and drawn funnels (matplotlib's artists carry these ids).
+    assert rendered.count("<svg") >= 3
+    assert all(f'id="chart-{artist}-' in rendered for artist in ("bar", "line", "funnel"))
     assert "Executive summary" in rendered and "Action items" in rendered
