@@ -58,6 +58,7 @@ SERVED_FACTS = (
     "fct_account_retention",
     "fct_survey_responses",
     "fct_at_risk_alerts",
+    "fct_account_risk_signals",  # the per-rule at-risk metrics of the semantic layer read it
     "fct_account_health",
 )
 # Tables the Python prediction assets write (dbt source `predict`), served when they exist:
@@ -158,6 +159,8 @@ def served_docs(manifest: dict, tables: list[tuple[str, str]]) -> dict[str, Tabl
         for n in manifest["nodes"].values()
         if n["resource_type"] in ("model", "seed")
     }
+    # The tables the Python prediction step writes are dbt sources, documented there.
+    by_name |= {(s["schema"], s["name"]): s for s in manifest.get("sources", {}).values()}
     tests: dict[str, list[dict]] = {}
     for n in manifest["nodes"].values():
         if n["resource_type"] == "test" and n.get("attached_node") and n.get("test_metadata"):

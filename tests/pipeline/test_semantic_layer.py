@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.serving.assets import SERVED
 from tests.support.commands import REPO_ROOT, VENV_BIN, run_command
 from tests.support.readme_recipes import run_recipe
 
@@ -65,8 +66,9 @@ def test_the_publish_recipe_serves_the_marts_and_rewrites_both_reports(built, pu
     with duckdb.connect(str(serving), read_only=True) as con:
         tables = dict(con.execute("select table_name, row_count from serving_snapshot").fetchall())
         assert {"fct_account_retention", "fct_account_onboarding", "kpi_activation_rate"} <= set(tables)
+        schemas = {table: schema for schema, table in SERVED}
         for table in tables:
-            schema = "config" if table == "metric_targets" else "marts"
+            schema = schemas[table]
             served = sorted(con.execute(f'select * exclude (snapshot_id) from main."{table}"').fetchall())
             assert served == sorted(built.query(f'select * from {schema}."{table}"')), table
     reports = sorted(p.name for p in Path(published["ONBOARDING_REPORTS_DIR"]).glob("*.html"))

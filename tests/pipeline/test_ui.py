@@ -141,6 +141,7 @@ def test_graphql_serves_every_layer_its_checks_and_partitions(server):
         "staging",
         "intermediate",
         "marts",
+        "predict",
         "serving",
         "reports",
         "alerts",
