@@ -98,7 +98,7 @@ def _insights(con) -> list[str]:
         )
     states = con.execute(
         "select week_number, lifecycle_state, "
-        "sum(accounts_in_state) / sum(sum(accounts_in_state)) over (partition by week_number) "
+        "sum(state_accounts) / sum(sum(state_accounts)) over (partition by week_number) "
         "from marts.kpi_lifecycle_states where week_number = 4 group by week_number, lifecycle_state "
         "order by 3 desc, lifecycle_state"
     ).fetchall()

@@ -285,7 +285,7 @@ def test_paths_equal_the_reference_at_every_level(built, events_with_properties,
     got = {
         (name, level, path): accounts
         for name, level, path, accounts in built.query(
-            "select path_name, path_level, event_path, accounts_on_path from marts.kpi_paths"
+            "select path_name, path_level, event_path, path_accounts from marts.kpi_paths"
         )
     }
     assert got == expected

@@ -154,7 +154,7 @@ def test_at_risk_metrics_equal_the_rescue_mart_by_rule_and_segment(built, publis
     assert int(total["at_risk_accounts"]) == any_rule > 0
 
 
-def test_alert_queue_and_precision_metrics_equal_the_rescue_mart(built, tmp_path):
+def test_alert_queue_and_precision_metrics_equal_the_rescue_mart(built, published, tmp_path):
     """Issue 16 item 5: alerts raised, sent within the cap, overflow, and precision."""
     metrics = [
         "at_risk_alerts_raised",
@@ -162,7 +162,7 @@ def test_alert_queue_and_precision_metrics_equal_the_rescue_mart(built, tmp_path
         "at_risk_alerts_overflow",
         "at_risk_alert_precision",
     ]
-    (got,) = mf_query(built, metrics, [], tmp_path / "queue.csv")
+    (got,) = mf_query(published, metrics, [], tmp_path / "queue.csv")
     ((alerts, sent, overflow, alert_precision),) = built.query(
         "select alerts, sent_alerts, overflow_alerts, alert_precision from marts.kpi_at_risk_rescue "
         "where rule_name = 'any_rule' and segment = 'all'"

@@ -124,9 +124,13 @@ def write_own_seeds(project: Path) -> None:
         "activation_rate,default,0.20,Members with five contributions within a month\n"
         "onboarding_completion_rate,default,0.10,Members who reach every milestone\n"
     )
-    (seeds / "funnels.csv").write_text("funnel_name,conversion_window_seconds\nask_then_answer,2592000\n")
+    (seeds / "funnels.csv").write_text(
+        "funnel_name,conversion_window_seconds,funnel_order_type\nask_then_answer,2592000,ordered\n"
+    )
+    (seeds / "funnel_exclusions.csv").write_text("funnel_name,event_name,from_step,to_step\n")
     (seeds / "funnel_steps.csv").write_text(
-        "funnel_name,step_number,event_name\nask_then_answer,1,question_posted\nask_then_answer,2,answer_posted\n"
+        "funnel_name,step_number,event_name,property_key,property_value\n"
+        "ask_then_answer,1,question_posted,,\nask_then_answer,2,answer_posted,,\n"
     )
 
 

@@ -17,7 +17,7 @@ counted as (
         from_category,
         to_category,
         sum(transitions) as transitions,
-        count(*) as accounts_with_transition
+        count(*) as transition_accounts
     from account_transitions
     group by segment, activation_status, from_category, to_category
 ),
@@ -29,7 +29,7 @@ final as (
         from_category,
         to_category,
         cast(transitions as bigint) as transitions,
-        accounts_with_transition,
+        transition_accounts,
         {{ safe_rate('transitions', 'sum(transitions) over (partition by segment, activation_status, from_category)') }}
             as transition_probability
     from counted

@@ -14,8 +14,8 @@ counted as (
         activation_status,
         week_number,
         lifecycle_state,
-        count(*) as accounts_in_state,
-        {{ count_if('is_active') }} as accounts_active
+        count(*) as state_accounts,
+        {{ count_if('is_active') }} as active_accounts
     from lifecycle_weeks
     group by activation_status, week_number, lifecycle_state
 ),
@@ -25,10 +25,10 @@ final as (
         activation_status,
         week_number,
         lifecycle_state,
-        accounts_in_state,
-        accounts_active,
-        cast(sum(accounts_in_state) over (partition by activation_status, week_number) as bigint) as accounts_in_week,
-        {{ safe_rate('accounts_in_state', 'sum(accounts_in_state) over (partition by activation_status, week_number)') }}
+        state_accounts,
+        active_accounts,
+        cast(sum(state_accounts) over (partition by activation_status, week_number) as bigint) as week_accounts,
+        {{ safe_rate('state_accounts', 'sum(state_accounts) over (partition by activation_status, week_number)') }}
             as share_of_accounts
     from counted
 )

@@ -15,7 +15,7 @@ counted as (
         path_level,
         event_path,
         max(top_n) as top_n,
-        count(*) as accounts_on_path
+        count(*) as path_accounts
     from path_levels
     group by path_name, path_level, event_path
 ),
@@ -23,13 +23,13 @@ counted as (
 ranked as (
     select
         counted.*,
-        cast(sum(counted.accounts_on_path) over (partition by counted.path_name, counted.path_level) as bigint)
-            as accounts_starting,
+        cast(sum(counted.path_accounts) over (partition by counted.path_name, counted.path_level) as bigint)
+            as starting_accounts,
         row_number() over (
             partition by counted.path_name, counted.path_level
             order by
                 case when counted.event_path = '(ended)' then 1 else 0 end asc,
-                counted.accounts_on_path desc,
+                counted.path_accounts desc,
                 counted.event_path asc
         ) as path_rank
     from counted
@@ -39,8 +39,8 @@ bucketed as (
     select
         path_name,
         path_level,
-        accounts_on_path,
-        accounts_starting,
+        path_accounts,
+        starting_accounts,
         case
             when event_path = '(ended)' then '(ended)'
             when path_rank <= top_n then event_path
@@ -60,9 +60,9 @@ final as (
         path_level,
         bucketed_path as event_path,
         path_rank,
-        cast(sum(accounts_on_path) as bigint) as accounts_on_path,
-        max(accounts_starting) as accounts_starting,
-        {{ safe_rate('sum(accounts_on_path)', 'max(accounts_starting)') }} as share_of_accounts
+        cast(sum(path_accounts) as bigint) as path_accounts,
+        max(starting_accounts) as starting_accounts,
+        {{ safe_rate('sum(path_accounts)', 'max(starting_accounts)') }} as share_of_accounts
     from bucketed
     group by path_name, path_level, bucketed_path, path_rank
 )

@@ -60,7 +60,7 @@ reached as (
         breakdown_values.breakdown_attribute,
         breakdown_values.breakdown_value,
         steps_reached.step_number,
-        count(*) as accounts_reached,
+        count(*) as reached_accounts,
         {{ median('steps_reached.seconds_from_first_step') }} as median_seconds_to_step
     from steps_reached
     inner join breakdown_values
@@ -80,7 +80,7 @@ steps as (
         group_steps.breakdown_attribute,
         group_steps.breakdown_value,
         group_steps.step_number,
-        coalesce(reached.accounts_reached, 0) as accounts_reached,
+        coalesce(reached.reached_accounts, 0) as reached_accounts,
         reached.median_seconds_to_step
     from group_steps
     left join reached
@@ -94,8 +94,8 @@ steps as (
 compared as (
     select
         steps.*,
-        first_value(steps.accounts_reached) over breakdown_order as step_1_accounts,
-        lag(steps.accounts_reached) over breakdown_order as previous_step_accounts
+        first_value(steps.reached_accounts) over breakdown_order as step_1_accounts,
+        lag(steps.reached_accounts) over breakdown_order as previous_step_accounts
     from steps
     window breakdown_order as (
         partition by steps.funnel_name, steps.breakdown_attribute, steps.breakdown_value
@@ -109,9 +109,9 @@ final as (
         breakdown_attribute,
         breakdown_value,
         step_number,
-        accounts_reached,
-        {{ safe_rate('accounts_reached', 'step_1_accounts') }} as conversion_from_step_1,
-        {{ safe_rate('accounts_reached', 'coalesce(previous_step_accounts, accounts_reached)') }}
+        reached_accounts,
+        {{ safe_rate('reached_accounts', 'step_1_accounts') }} as conversion_from_step_1,
+        {{ safe_rate('reached_accounts', 'coalesce(previous_step_accounts, reached_accounts)') }}
             as conversion_from_previous_step,
         median_seconds_to_step
     from compared

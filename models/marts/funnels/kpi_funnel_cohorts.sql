@@ -33,10 +33,10 @@ counted as (
         funnel_name,
         cohort_grain,
         cohort_start,
-        count(*) as accounts_started,
-        {{ count_if('is_window_elapsed') }} as accounts_mature,
-        {{ count_if('is_window_elapsed and is_converted') }} as accounts_converted,
-        {{ count_if('not is_window_elapsed') }} as accounts_immature,
+        count(*) as started_accounts,
+        {{ count_if('is_window_elapsed') }} as mature_accounts,
+        {{ count_if('is_window_elapsed and is_converted') }} as converted_accounts,
+        {{ count_if('not is_window_elapsed') }} as immature_accounts,
         {{ count_if('not is_window_elapsed and is_converted') }} as immature_accounts_converted
     from cohorts
     group by funnel_name, cohort_grain, cohort_start
@@ -47,14 +47,14 @@ final as (
         funnel_name,
         cohort_grain,
         cohort_start,
-        accounts_started,
-        accounts_mature,
-        accounts_converted,
-        accounts_immature,
+        started_accounts,
+        mature_accounts,
+        converted_accounts,
+        immature_accounts,
         immature_accounts_converted,
-        {{ safe_rate('accounts_converted', 'accounts_mature') }} as conversion_rate,
+        {{ safe_rate('converted_accounts', 'mature_accounts') }} as conversion_rate,
         case
-            when accounts_mature = 0 then 'no attempt of the cohort has a complete conversion window yet'
+            when mature_accounts = 0 then 'no attempt of the cohort has a complete conversion window yet'
         end as conversion_rate_null_reason
     from counted
 )

@@ -32,7 +32,7 @@ step_totals as (
     select
         funnel_name,
         step_number,
-        count(*) as accounts_reached
+        count(*) as reached_accounts
     from later_steps
     group by funnel_name, step_number
 ),
@@ -42,7 +42,7 @@ binned as (
         later_steps.funnel_name,
         later_steps.step_number,
         bins.bin_number,
-        count(*) as accounts_in_bin
+        count(*) as bin_accounts
     from later_steps
     inner join bins
         on
@@ -61,8 +61,8 @@ final as (
         bins.bin_number,
         bins.lower_seconds_exclusive,
         bins.upper_seconds_inclusive,
-        coalesce(binned.accounts_in_bin, 0) as accounts_in_bin,
-        {{ safe_rate('coalesce(binned.accounts_in_bin, 0)', 'step_totals.accounts_reached') }} as share_of_step_accounts
+        coalesce(binned.bin_accounts, 0) as bin_accounts,
+        {{ safe_rate('coalesce(binned.bin_accounts, 0)', 'step_totals.reached_accounts') }} as share_of_step_accounts
     from step_totals
     cross join bins
     left join binned
