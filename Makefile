@@ -150,7 +150,7 @@ format: install  ## fix what ruff and sqlfluff can fix
 # the browser on builds shared by the session). See docs/testing.md.
 PYTEST_WORKERS ?= 2
 
-test: install-extras browser java lint  ## install, lint and run every test, both tiers (about 13 minutes here)
+test: install-extras browser java lint  ## install, lint and run every test, both tiers (about 23 minutes here)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 test-fast: install  ## the fast tier alone: pure Python, parse-level checks, dbt unit tests (about 2 minutes)
