@@ -9,7 +9,8 @@ import duckdb
 from tests.support.rebuild_equivalence import compare_warehouses
 
 TABLE = (
-    "create schema marts; create table marts.t as select * from (values {rows}) as t(id, share, tags, loaded_at)"
+    "create schema marts; "
+    "create table marts.t as select * from (values {rows}) as t(id, share, tags, loaded_at)"
 )
 
 
