@@ -19,6 +19,10 @@ milestones as (
     select * from {{ ref('int_account_milestones') }}
 ),
 
+activation as (
+    select * from {{ ref('int_account_activation') }}
+),
+
 as_of as (
     select as_of_at from {{ ref('int_as_of') }}
 ),
@@ -85,9 +89,7 @@ reached as (
         account_days.account_id,
         account_days.day_number,
         {{ count_if('milestones.reached_at < account_days.day_ends_at') }} as milestones_reached,
-        count(*) as milestones_total,
-        {{ count_if('milestones.is_activation and milestones.reached_at < account_days.day_ends_at') }}
-            as activation_reached
+        count(*) as milestones_total
     from account_days
     inner join milestones
         on account_days.account_id = milestones.account_id
@@ -111,7 +113,8 @@ joined as (
         case when coalesce(daily.active_events, 0) > 0 then account_days.day_number end as active_day,
         coalesce(reached.milestones_reached, 0) as milestones_reached,
         coalesce(reached.milestones_total, 0) as milestones_total,
-        coalesce(reached.activation_reached, 0) > 0 as is_activated
+        -- Activation as int_account_activation states it (reached by the end of the day).
+        coalesce(activation.activated_at < account_days.day_ends_at, false) as is_activated
     from account_days
     left join daily
         on account_days.account_id = daily.account_id and account_days.day_number = daily.day_number
@@ -121,6 +124,8 @@ joined as (
             and account_days.day_number = new_core_actions.day_number
     left join reached
         on account_days.account_id = reached.account_id and account_days.day_number = reached.day_number
+    left join activation
+        on account_days.account_id = activation.account_id
 ),
 
 final as (
