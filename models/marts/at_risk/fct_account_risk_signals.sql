@@ -18,6 +18,10 @@ activation as (
 
 final as (
     select
+        {{ dbt.concat([
+            "signals.account_id", "':'", "cast(signals.day_number as " ~ dbt.type_string() ~ ")",
+            "':'", "signals.rule_name",
+        ]) }} as signal_id,
         signals.account_id,
         accounts.segment,
         accounts.config_segment,
