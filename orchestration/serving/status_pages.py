@@ -169,6 +169,7 @@ def render_pages(con, directory: Path) -> Written:
                     "subscribed on day 90": [s["p_retained_day_90"] for s in scores],
                 },
                 fmt=lambda v: f"{v:.0%}",
+                fixed_margins=True,
             )
             if scores
             else ""
@@ -179,6 +180,7 @@ def render_pages(con, directory: Path) -> Written:
                 labels,
                 {"health score": [d["health_score"] for d in history]},
                 fmt=lambda v: f"{v:.0f}",
+                fixed_margins=True,
             )
             if history
             else ""
