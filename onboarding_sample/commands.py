@@ -32,7 +32,12 @@ def sample() -> None:
     "--format", "file_format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True
 )
 @click.option("--activity", type=float, default=1.0, show_default=True, help="Multiplier on product usage.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Processes writing days in parallel.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes writing days in parallel (default: 2 for a sample of seconds of work or more, else 1).",
+)
 @click.option("--clean", is_flag=True, help="No imperfections at all.")
 @click.option("--force", is_flag=True, help="Write into a folder of other data.")
 @click.option(

@@ -131,7 +131,7 @@ def generate(
     out: Path,
     fmt: str,
     seeds_dir: Path,
-    workers: int = 2,
+    workers: int | None = None,
     force: bool = False,
     quiet: bool = False,
     arguments: dict | None = None,
@@ -160,6 +160,10 @@ def generate(
         mininterval=1.0,
     )
     blocks = range(0, params.days, DAYS_PER_BLOCK)
+    if workers is None:
+        # Worker processes pay seconds of start-up (each imports the generator): by default
+        # only for work that outlasts it. The output is the same either way.
+        workers = 2 if large else 1
     if workers > 1:
         context = multiprocessing.get_context("forkserver")
         pool = context.Pool(workers, initializer=_start_worker, initargs=state)
