@@ -87,9 +87,9 @@ def range_run(tmp_path_factory, built):
     """One in-process run of the full build over a partition range, while two reader
     processes query the serving snapshot that the run replaces."""
     tmp_path = tmp_path_factory.mktemp("range_run")
-    days = 35
-    data_dir = generate_sample(tmp_path / "landing", 100, days, 5)
-    first = dt.date(2026, 1, 1)
+    # 16 days across a month's end: both reports have a complete period (a week, January).
+    days, first = 16, dt.date(2026, 1, 20)
+    data_dir = generate_sample(tmp_path / "landing", 100, days, 5, "--start", first.isoformat())
     # A late event lands the day after the sample's last day.
     last = first + dt.timedelta(days=days)
     account = pq.read_table(data_dir / "accounts" / "accounts.parquet").column("account_id")[0].as_py()
