@@ -39,7 +39,7 @@ SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
 
-.PHONY: help install install-extras browser java demo sample load build ui docs test test-fast soak lint format docs-check bench bench-quick clean clean-data
+.PHONY: help install install-extras browser java demo sample load build ui docs test test-fast soak lint lint-checks format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' \
@@ -131,9 +131,14 @@ docs: install  ## generate the dbt docs (models, metrics, exposures) and serve t
 
 # sqlfluff compiles the models: against an empty warehouse, so the result does not
 # depend on local state (incremental models are linted as a full build).
-LINT_ENV := ONBOARDING_WAREHOUSE=$(CURDIR)/target/lint/empty.duckdb
+LINT_ENV := ONBOARDING_WAREHOUSE=$(CURDIR)/target/lint/empty.duckdb DBT_TARGET_PATH=$(CURDIR)/target/lint
 
 lint: install  ## ruff on Python, sqlfluff on the models
+	@$(MAKE) --no-print-directory lint-checks
+
+# The checks alone (no install, nothing written outside target/lint): `make test` runs them
+# beside the tests.
+lint-checks:
 	$(BIN)/ruff check orchestration onboarding_sample tests bench
 	$(BIN)/ruff format --check orchestration onboarding_sample tests bench
 	@rm -rf target/lint && mkdir -p target/lint
@@ -145,13 +150,21 @@ format: install  ## fix what ruff and sqlfluff can fix
 	@rm -rf target/lint && mkdir -p target/lint
 	$(LINT_ENV) $(BIN)/sqlfluff fix models tests/dbt
 
-# Two tiers, on both cores (pytest-xdist): tests/fast (pure Python, parse-level checks, the
-# loader and the generator, dbt's unit tests) and tests/pipeline (dbt, Dagster, Spark and
-# the browser on builds shared by the session). See docs/testing.md.
-PYTEST_WORKERS ?= 2
+# Two tiers (pytest-xdist): tests/fast (pure Python, parse-level checks, the loader and
+# the generator, dbt's unit tests) and tests/pipeline (dbt, Dagster, Spark and the browser
+# on builds shared by the session). See docs/testing.md. Three workers on two cores: the
+# suite waits on webservers, daemons, browsers and the JVM a good third of its time.
+PYTEST_WORKERS ?= 3
 
-test: install-extras browser java lint  ## install, lint and run every test, both tiers (about 23 minutes here)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
+# The lint checks run beside the tests (their output follows the tests'); either failing
+# fails `make test`.
+test: install-extras browser java  ## install, lint and run every test, both tiers (about 23 minutes here)
+	@mkdir -p target
+	@$(MAKE) --no-print-directory lint-checks > target/lint.log 2>&1 & linting=$$!; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25; tests=$$?; \
+	wait $$linting; linted=$$?; \
+	echo "--- make lint, run beside the tests (exit $$linted):"; cat target/lint.log; \
+	exit $$(( tests || linted ))
 
 test-fast: install  ## the fast tier alone: pure Python, parse-level checks, dbt unit tests (about 2 minutes)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/fast
