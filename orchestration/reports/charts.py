@@ -174,32 +174,37 @@ def stacked_share_chart(title: str, labels: list[str], series: dict[str, Sequenc
 
 def path_chart(title: str, levels: list[tuple[int, list[tuple[str, float, int]]]]) -> Markup:
     """Paths by level: per level, one horizontal bar per path (text, share, accounts) in the
-    given order, as long as its share of the accounts with the starting point and labelled
-    with it; "other" and "(ended)" in greys. Bar gids: chart-path-<level>-<row in the level>."""
+    given order, as long as its share of the accounts with the starting point, labelled with
+    the share, the accounts and the path; "other" and "(ended)" in greys. Bar gids:
+    chart-path-<level>-<row in the level>."""
     rows: list[tuple[int, int, str, float, int]] = []
     positions: list[float] = []
+    centres: list[tuple[float, str]] = []
     y = 0.0
     for level, paths in levels:
+        first = y
         for r, (path, share, accounts) in enumerate(paths):
             rows.append((level, r, path, float(share or 0), int(accounts)))
             positions.append(y)
             y += 1
-        y += 0.6  # a gap between levels
-    figure, axes = _figure(0.2 * len(rows) + 0.15 * len(levels) + 0.6)
+        centres.append(((first + y - 1) / 2, f"{level} step{'s' if level > 1 else ''}"))
+        y += 0.7  # a gap between levels
+    figure, axes = _figure(0.19 * len(rows) + 0.13 * len(levels) + 0.6)
     with matplotlib.rc_context(STYLE):
         colors = [OTHER_COLOR if p == "other" else ENDED_COLOR if p == "(ended)" else COLORS[0]
                   for _, _, p, _, _ in rows]  # fmt: skip
         bars = axes.barh(positions, [share for *_, share, _ in rows], height=0.8, color=colors)
-        for bar, (level, r, _, share, accounts) in zip(bars, rows, strict=True):
+        for bar, (level, r, path, share, accounts) in zip(bars, rows, strict=True):
             bar.set_gid(f"chart-path-{level}-{r}")
-            axes.text(share + 0.01, bar.get_y() + bar.get_height() / 2, f"{share:.0%} ({accounts:,})",
-                      va="center", ha="left")  # fmt: skip
-        axes.set_yticks(positions, [f"{level}. {path}" for level, _, path, _, _ in rows])
+            label = f"{share:.0%} ({accounts:,})   {path}"
+            axes.text(share + 0.02, bar.get_y() + bar.get_height() / 2, label, va="center", ha="left", fontsize=7)
+        axes.set_yticks([c for c, _ in centres], [label for _, label in centres])
         axes.invert_yaxis()
-        axes.set_xlim(0, 1.15)
+        axes.set_xlim(0, 2.6)  # room for the labels right of the bars
+        axes.set_xticks([0, 0.5, 1])
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
-        axes.set_xticks([0, 0.25, 0.5, 0.75, 1])
         axes.grid(False)
+        axes.spines["bottom"].set_bounds(0, 1)
         axes.tick_params(axis="y", length=0)
         axes.set_title(title)
     return _svg(figure, title)
