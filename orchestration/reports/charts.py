@@ -197,7 +197,8 @@ def path_chart(title: str, levels: list[tuple[int, list[tuple[str, float, int]]]
         for bar, (level, r, path, share, accounts) in zip(bars, rows, strict=True):
             bar.set_gid(f"chart-path-{level}-{r}")
             label = f"{share:.0%} ({accounts:,})   {path}"
-            axes.text(share + 0.02, bar.get_y() + bar.get_height() / 2, label, va="center", ha="left", fontsize=7)
+            middle = bar.get_y() + bar.get_height() / 2
+            axes.text(share + 0.02, middle, label, va="center", ha="left", fontsize=7)
         axes.set_yticks([c for c, _ in centres], [label for _, label in centres])
         axes.invert_yaxis()
         axes.set_xlim(0, 2.6)  # room for the labels right of the bars
