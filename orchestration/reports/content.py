@@ -350,11 +350,12 @@ def sign_up_paths(con, tables: set[str]) -> dict:
     return {"insights": insights, "unavailable": unavailable}
 
 
-def lifecycle(con, tables: set[str]) -> dict:
-    """Weeks 0 .. LIFECYCLE_WEEKS - 1 since sign-up (kpi_lifecycle_states): accounts in each
-    state (all activation statuses together) with the accounts whose week is complete,
-    drawn as 100% stacked bars; and per activation status the share of accounts active
-    each week (active_accounts / week_accounts): the activation cohorts' retention curves."""
+def lifecycle(con, tables: set[str], min_accounts: int = MIN_SAMPLE) -> dict:
+    """Weeks 0 .. LIFECYCLE_WEEKS - 1 since sign-up (kpi_lifecycle_states) that at least
+    min_accounts accounts have complete (later weeks, on fewer accounts, are small samples
+    and left out): accounts in each state (all activation statuses together), drawn as 100%
+    stacked bars; and per activation status the share of accounts active each week
+    (active_accounts / week_accounts): the activation cohorts' retention curves."""
     if LIFECYCLE_TABLE not in tables:
         return {"weeks": [], "unavailable": _missing(LIFECYCLE_TABLE)}
     rows = named(
@@ -365,9 +366,16 @@ def lifecycle(con, tables: set[str]) -> dict:
             {"weeks": LIFECYCLE_WEEKS},
         )
     )
-    if not rows:
-        return {"weeks": [], "unavailable": "No account has a complete week since sign-up yet."}
-    weeks = sorted({r["week_number"] for r in rows})
+    totals_by_week: dict[int, int] = {}
+    for r in rows:
+        totals_by_week[r["week_number"]] = totals_by_week.get(r["week_number"], 0) + r["state_accounts"]
+    weeks = sorted(w for w, total in totals_by_week.items() if total >= min_accounts)
+    if not weeks:
+        return {
+            "weeks": [],
+            "unavailable": f"No week since sign-up is complete for at least {min_accounts} accounts yet.",
+        }
+    rows = [r for r in rows if r["week_number"] in weeks]
     present = {r["lifecycle_state"] for r in rows}
     states = [s for s in LIFECYCLE_STATES if s in present] + sorted(present - set(LIFECYCLE_STATES))
     counts = {state: dict.fromkeys(weeks, 0) for state in states}

@@ -14,6 +14,7 @@ from orchestration.reports.build import BUILDERS, write_report
 from orchestration.reports.content import (
     first_incomplete_day,
 )
+from orchestration.reports.page import MIN_SAMPLE
 from orchestration.serving.assets import SERVED
 from orchestration.serving.snapshot import connect_serving, publish_snapshot, serving_file
 from tests.fast.test_report_rules import BOUNDARIES, LAST_MS
@@ -182,9 +183,12 @@ def test_the_monthly_paths_and_lifecycle_charts_equal_the_marts(reports, built):
             other = sum(c for (lvl, path), c in counts.items() if lvl == level and path not in shown)
             assert other == sum(r["path_accounts"] for r in rows if r["event_path"] == "other")
     lifecycle = monthly.insights["lifecycle"]
+    # Weeks 0-25 complete for at least MIN_SAMPLE accounts (fewer: small samples, not drawn).
     facts = built.query(
         "select week_number, lifecycle_state, activation_status, count(*), count(*) filter (where is_active) "
-        "from marts.fct_account_lifecycle_weeks where week_number < 26 group by all"
+        "from marts.fct_account_lifecycle_weeks where week_number < 26 and week_number in ("
+        "select week_number from marts.fct_account_lifecycle_weeks group by all "
+        f"having count(*) >= {MIN_SAMPLE}) group by all"
     )
     states: dict = {}
     curves: dict = {}
