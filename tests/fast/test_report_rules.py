@@ -256,6 +256,12 @@ def test_the_insights_draw_sign_up_paths_and_lifecycle_states_and_curves_from_th
         f'id="chart-path-{level}-{row}"' in chart for level, row in [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1)]
     )
     assert 'id="chart-path-2-2"' not in chart and "60% (6)" in chart and "login &gt; &lt;run&gt;" in chart
+    # Each bar as long as its share (0.6, 0.3, 0.1 at level 1).
+    widths = {}
+    for bar, path in re.findall(r'<g id="chart-path-1-(\d)">\s*<path d="([^"]+)"', chart):
+        xs = [float(x) for x in re.findall(r"[ML] ([\d.]+) [\d.]+", path)]
+        widths[bar] = max(xs) - min(xs)
+    assert widths["0"] / widths["2"] == pytest.approx(6) and widths["1"] / widths["2"] == pytest.approx(3)
     # States in the lifecycle's order (an unknown one last); shares of the week's accounts.
     assert list(states["counts"]) == ["new", "engaged", "dormant", "churned", "mystery"]
     assert states["weeks"] == [0, 1] and states["week_accounts"] == {0: 4, 1: 5}
@@ -263,6 +269,12 @@ def test_the_insights_draw_sign_up_paths_and_lifecycle_states_and_curves_from_th
     # Retention curves: active accounts / accounts of the activation status, each week.
     assert states["curves"] == {"activated": {0: 1.0, 1: 2 / 3}, "not_activated": {0: 1.0, 1: 0.5}}
     assert 'id="chart-stack-4-1"' in states["state_chart"] and 'id="chart-line-1"' in states["curve_chart"]
+    # Every week's bar is stacked to 100%, whatever its accounts (4 in week 0, 5 in week 1).
+    heights = {}
+    for bar, path in re.findall(r'<g id="chart-stack-\d+-(\d+)">\s*<path d="([^"]+)"', states["state_chart"]):
+        ys = [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", path)]
+        heights[bar] = heights.get(bar, 0) + max(ys) - min(ys)
+    assert len(heights) == 2 and heights["0"] == pytest.approx(heights["1"])
     html = render("insights.html.j2", paths=paths, lifecycle=states, MIN_SAMPLE=MIN_SAMPLE)
     assert html.count("<svg") == 3 and "(4 in week 0, 5 in week 1; later weeks" in " ".join(html.split())
 
