@@ -60,7 +60,7 @@ def _funnels(con) -> list[str]:
     funnels: dict[str, list[str]] = {}
     for funnel, step, reached, conversion in rows:
         funnels.setdefault(funnel, []).append(f"{step}: {reached} ({conversion:.0%})")
-    lines += [f"  {funnel:<20}{'  ->  '.join(steps)}" for funnel, steps in funnels.items()] or ["  none"]
+    lines += [f"  {funnel:<20} {'  ->  '.join(steps)}" for funnel, steps in funnels.items()] or ["  none"]
     by_type = con.execute(
         "select funnel_order_type, count(distinct funnel_name), count(*) filter (where is_window_elapsed), "
         "count(*) filter (where is_window_elapsed and is_converted) "
