@@ -60,7 +60,21 @@ def _funnels(con) -> list[str]:
     funnels: dict[str, list[str]] = {}
     for funnel, step, reached, conversion in rows:
         funnels.setdefault(funnel, []).append(f"{step}: {reached} ({conversion:.0%})")
-    lines += [f"  {funnel:<20}{'  ->  '.join(steps)}" for funnel, steps in funnels.items()] or ["  none"]
+    lines += [f"  {funnel:<20} {'  ->  '.join(steps)}" for funnel, steps in funnels.items()] or ["  none"]
+    by_type = con.execute(
+        "select funnel_order_type, count(distinct funnel_name), count(*) filter (where is_window_elapsed), "
+        "count(*) filter (where is_window_elapsed and is_converted) "
+        "from marts.fct_funnel_progress group by funnel_order_type order by funnel_order_type"
+    ).fetchall()
+    if by_type:
+        lines.append(
+            "  by order type (converted / accounts past the window): "
+            + ", ".join(
+                f"{order_type} {_percent(converted / mature if mature else None).strip()} "
+                f"of {mature} ({funnel_count} funnel{'s' if funnel_count > 1 else ''})"
+                for order_type, funnel_count, mature, converted in by_type
+            )
+        )
     return lines
 
 

@@ -23,6 +23,7 @@ from orchestration.reports.content import (
     flows,
     last_complete_month,
     last_complete_week,
+    lifecycle,
     milestone_funnels,
     monthly_cohort_metrics,
     named,
@@ -31,6 +32,7 @@ from orchestration.reports.content import (
     product_funnels,
     revenue_months,
     segments,
+    sign_up_paths,
     snapshot_info,
     stall_steps,
     targets_below,
@@ -41,6 +43,8 @@ from orchestration.reports.predict import predict_data
 TREND_PERIODS = 12
 NAMES = {"weekly": "weekly_funnel_review", "monthly": "monthly_trend_report"}
 SECTIONS = ["summary", "key-metrics", "trends", "funnel", "feedback", "segments", "predict", "actions"]
+# The monthly report adds the product insights (paths after sign-up, lifecycle) after the funnels.
+MONTHLY_SECTIONS = [*SECTIONS[:4], "insights", *SECTIONS[4:]]
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Report:
     html: str
     key_metrics: list[Metric]
     snapshot_id: str
+    insights: dict | None = None  # monthly: {"paths": ..., "lifecycle": ...} as drawn
 
 
 def reports_dir() -> Path:
@@ -110,6 +115,9 @@ def _assemble(
     segments, predict and act, actions."""
     stalls = stall_steps(con)
     below = targets_below(con, cohort_start, period.end)
+    insights = None
+    if kind == "monthly":
+        insights = {"paths": sign_up_paths(con, info["tables"]), "lifecycle": lifecycle(con, info["tables"])}
     summary = [{"kind": "metric", "metric": m} for m in headline]
     summary += [{"kind": "stall", "row": s} for s in stalls[:1]] + [
         {"kind": "below", "row": b} for b in below
@@ -118,7 +126,7 @@ def _assemble(
         "base.html.j2",
         title=TITLES[kind],
         subtitle=_subtitle(info, period),
-        sections=SECTIONS,
+        sections=MONTHLY_SECTIONS if kind == "monthly" else SECTIONS,
         period=period,
         summary=summary,
         key_metrics=metrics,
@@ -133,8 +141,9 @@ def _assemble(
         stalls=stalls,
         below=below,
         at_risk=at_risk(con, info["tables"], period),
+        **(insights or {}),
     )
-    return Report(kind, period, html, metrics, info["snapshot_id"])
+    return Report(kind, period, html, metrics, info["snapshot_id"], insights)
 
 
 def weekly_report(con) -> Report:

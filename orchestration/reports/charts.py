@@ -2,8 +2,8 @@
 no external file, text kept as text (no font file to fetch), readable offline and
 printable. The output is deterministic: a fixed hash salt for the SVG ids and no date.
 
-Each artist carries a gid (chart-bar-N, chart-line-N, chart-funnel), so a test can see
-in the rendered page which charts were drawn."""
+Each artist carries a gid (chart-bar-N, chart-line-N, chart-funnel-N, chart-stack-N-M,
+chart-path-L-R), so a test can see in the rendered page which charts were drawn."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from markupsafe import Markup  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-COLORS = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2"]
+COLORS = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#6b7280"]
+OTHER_COLOR = "#9ca3af"  # the "other" bucket of a path chart
+ENDED_COLOR = "#d1d5db"  # paths that ended before the level
 STALL_COLOR = "#dc2626"
 WIDTH = 6.4  # inches; the page scales the SVG to its column
 STYLE = {
@@ -156,6 +158,69 @@ def funnel_chart(title: str, steps: list[tuple[str, int]], highlight: str | None
         axes.grid(False)
         for side in ("left", "bottom"):
             axes.spines[side].set_visible(False)
+        axes.tick_params(axis="y", length=0)
+        axes.set_title(title)
+    return _svg(figure, title)
+
+
+def stacked_share_chart(title: str, labels: list[str], series: dict[str, Sequence]) -> Markup:
+    """100% stacked bars: one bar per label, each series' share of the label's total
+    (series in the given order, bottom up; a label with no total gets no bar)."""
+    values = {name: _floats(v) for name, v in series.items()}
+    totals = [sum(v[i] or 0 for v in values.values()) for i in range(len(labels))]
+    figure, axes = _figure(2.8)
+    with matplotlib.rc_context(STYLE):
+        bottom = [0.0] * len(labels)
+        for s, (name, counts) in enumerate(values.items()):
+            shares = [(c or 0) / t if t else 0 for c, t in zip(counts, totals, strict=True)]
+            bars = axes.bar(range(len(labels)), shares, bottom=bottom, width=0.8,
+                            color=COLORS[s % len(COLORS)], label=name)  # fmt: skip
+            for i, bar in enumerate(bars):
+                bar.set_gid(f"chart-stack-{s}-{i}")
+            bottom = [b + v for b, v in zip(bottom, shares, strict=True)]
+        axes.set_ylim(0, 1)
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+        axes.yaxis.set_major_locator(MaxNLocator(4))
+        _thin_labels(axes, labels)
+        axes.set_title(title)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=min(4, max(1, len(series))))
+    return _svg(figure, title)
+
+
+def path_chart(title: str, levels: list[tuple[int, list[tuple[str, float, int]]]]) -> Markup:
+    """Paths by level: per level, one horizontal bar per path (text, share, accounts) in the
+    given order, as long as its share of the accounts with the starting point, labelled with
+    the share, the accounts and the path; "other" and "(ended)" in greys. Bar gids:
+    chart-path-<level>-<row in the level>."""
+    rows: list[tuple[int, int, str, float, int]] = []
+    positions: list[float] = []
+    centres: list[tuple[float, str]] = []
+    y = 0.0
+    for level, paths in levels:
+        first = y
+        for r, (path, share, accounts) in enumerate(paths):
+            rows.append((level, r, path, float(share or 0), int(accounts)))
+            positions.append(y)
+            y += 1
+        centres.append(((first + y - 1) / 2, f"{level} step{'s' if level > 1 else ''}"))
+        y += 0.7  # a gap between levels
+    figure, axes = _figure(0.19 * len(rows) + 0.13 * len(levels) + 0.6)
+    with matplotlib.rc_context(STYLE):
+        colors = [OTHER_COLOR if p == "other" else ENDED_COLOR if p == "(ended)" else COLORS[0]
+                  for _, _, p, _, _ in rows]  # fmt: skip
+        bars = axes.barh(positions, [share for *_, share, _ in rows], height=0.8, color=colors)
+        for bar, (level, r, path, share, accounts) in zip(bars, rows, strict=True):
+            bar.set_gid(f"chart-path-{level}-{r}")
+            label = f"{share:.0%} ({accounts:,})   {path}"
+            middle = bar.get_y() + bar.get_height() / 2
+            axes.text(share + 0.02, middle, label, va="center", ha="left", fontsize=7)
+        axes.set_yticks([c for c, _ in centres], [label for _, label in centres])
+        axes.invert_yaxis()
+        axes.set_xlim(0, 2.6)  # room for the labels right of the bars
+        axes.set_xticks([0, 0.5, 1])
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+        axes.grid(False)
+        axes.spines["bottom"].set_bounds(0, 1)
         axes.tick_params(axis="y", length=0)
         axes.set_title(title)
     return _svg(figure, title)

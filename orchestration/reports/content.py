@@ -296,6 +296,123 @@ def product_funnels(con) -> list[dict]:
     ]
 
 
+# --- product insights: paths after sign-up, lifecycle states, retention curves ------------
+
+PATHS_TABLE = "kpi_paths"
+LIFECYCLE_TABLE = "kpi_lifecycle_states"
+# The states in their order of the lifecycle (kpi_lifecycle_states.yml); another state a
+# future model adds is drawn after them.
+LIFECYCLE_STATES = [
+    "new", "onboarding", "activated", "engaged", "at_risk", "dormant", "resurrected", "churned"
+]  # fmt: skip
+LIFECYCLE_WEEKS = 26  # weeks since sign-up drawn (0 .. 25): half a year
+
+
+def _missing(table: str) -> str:
+    return (
+        f"Not available: this serving snapshot has no table {table} (published before the "
+        "insights existed); the next snapshot will have it."
+    )
+
+
+def sign_up_paths(con, tables: set[str]) -> dict:
+    """The path insights that start at sign-up (kpi_paths.start_type = 'sign_up'): per
+    insight and level, its top paths, "other" and "(ended)" with their share of all
+    accounts (each level sums to 1), drawn."""
+    if PATHS_TABLE not in tables or "start_type" not in columns_of(con, PATHS_TABLE):
+        return {"insights": [], "unavailable": _missing(PATHS_TABLE)}
+    rows = named(
+        con.execute(f"""select path_name, path_level, path_rank, event_path, path_accounts, starting_accounts,
+                   share_of_accounts
+            from {PATHS_TABLE} where start_type = 'sign_up' order by path_name, path_level, path_rank""")
+    )
+    by_insight: dict[str, dict[int, list[dict]]] = {}
+    for row in rows:
+        by_insight.setdefault(row["path_name"], {}).setdefault(row["path_level"], []).append(row)
+    insights = []
+    for name, levels in by_insight.items():
+        accounts = next(iter(levels.values()))[0]["starting_accounts"]
+        drawn = [
+            (level, [(p["event_path"], p["share_of_accounts"], p["path_accounts"]) for p in paths])
+            for level, paths in levels.items()
+        ]
+        insights.append(
+            {
+                "name": name,
+                "starting_accounts": accounts,
+                "levels": levels,
+                "chart": charts.path_chart(
+                    f"Paths after sign-up, {name}: share of all {accounts:,} accounts per level", drawn
+                ),
+            }
+        )
+    unavailable = None if insights else "No path insight starts at sign-up (seeds/path_insights.csv)."
+    return {"insights": insights, "unavailable": unavailable}
+
+
+def lifecycle(con, tables: set[str], min_accounts: int = MIN_SAMPLE) -> dict:
+    """Weeks 0 .. LIFECYCLE_WEEKS - 1 since sign-up (kpi_lifecycle_states) that at least
+    min_accounts accounts have complete (later weeks, on fewer accounts, are small samples
+    and left out): accounts in each state (all activation statuses together), drawn as 100%
+    stacked bars; and per activation status the share of accounts active each week
+    (active_accounts / week_accounts): the activation cohorts' retention curves."""
+    if LIFECYCLE_TABLE not in tables:
+        return {"weeks": [], "unavailable": _missing(LIFECYCLE_TABLE)}
+    rows = named(
+        con.execute(
+            f"""select activation_status, week_number, lifecycle_state, state_accounts, active_accounts
+            from {LIFECYCLE_TABLE} where week_number < $weeks
+            order by week_number, activation_status, lifecycle_state""",
+            {"weeks": LIFECYCLE_WEEKS},
+        )
+    )
+    totals_by_week: dict[int, int] = {}
+    for r in rows:
+        totals_by_week[r["week_number"]] = totals_by_week.get(r["week_number"], 0) + r["state_accounts"]
+    weeks = sorted(w for w, total in totals_by_week.items() if total >= min_accounts)
+    if not weeks:
+        return {
+            "weeks": [],
+            "unavailable": f"No week since sign-up is complete for at least {min_accounts} accounts yet.",
+        }
+    rows = [r for r in rows if r["week_number"] in weeks]
+    present = {r["lifecycle_state"] for r in rows}
+    states = [s for s in LIFECYCLE_STATES if s in present] + sorted(present - set(LIFECYCLE_STATES))
+    counts = {state: dict.fromkeys(weeks, 0) for state in states}
+    status_weeks: dict[str, dict[int, list[int]]] = {}
+    for r in rows:
+        counts[r["lifecycle_state"]][r["week_number"]] += r["state_accounts"]
+        totals = status_weeks.setdefault(r["activation_status"], {}).setdefault(r["week_number"], [0, 0])
+        totals[0] += r["active_accounts"]
+        totals[1] += r["state_accounts"]
+    week_accounts = {w: sum(counts[s][w] for s in states) for w in weeks}
+    shares = {s: {w: counts[s][w] / week_accounts[w] for w in weeks} for s in states}
+    curves = {
+        status: {w: (by_week[w][0] / by_week[w][1]) if w in by_week else None for w in weeks}
+        for status, by_week in sorted(status_weeks.items())
+    }
+    labels = [str(w) for w in weeks]
+    return {
+        "weeks": weeks,
+        "unavailable": None,
+        "counts": counts,
+        "week_accounts": week_accounts,
+        "shares": shares,
+        "curves": curves,
+        "state_chart": charts.stacked_share_chart(
+            "Lifecycle states by week since sign-up (share of the accounts whose week is complete)",
+            labels,
+            {state: [counts[state][w] for w in weeks] for state in states},
+        ),
+        "curve_chart": charts.line_chart(
+            "Active share by week since sign-up, per activation status (retention curves)",
+            labels,
+            {status: [curve[w] for w in weeks] for status, curve in curves.items()},
+            fmt=lambda v: f"{v:.0%}",
+        ),
+    }
+
+
 def feedback(con, period: Period) -> dict:
     current, previous = feedback_flows(con, period)
     metrics = [

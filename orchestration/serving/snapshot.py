@@ -60,6 +60,8 @@ SERVED_FACTS = (
     "fct_at_risk_alerts",
     "fct_account_risk_signals",  # the per-rule at-risk metrics of the semantic layer read it
     "fct_account_health",
+    "fct_funnel_progress",  # the insight metrics of the semantic layer read these two
+    "fct_account_lifecycle_weeks",
 )
 # Tables the Python prediction assets write (dbt source `predict`), served when they exist:
 # before the prediction step has ever run there is nothing to serve (absent, not empty).

@@ -1,7 +1,8 @@
 """The reports' rules as pure functions: the period a report covers (complete at its last
 millisecond), how changes are written (points for rates and scores, no percent on a small
 sample), the at-risk section (one line per account with its owner and next step), the
-per-segment section, the templates (autoescape) and the charts (matplotlib, offline,
+per-segment section, the monthly insights (paths after sign-up, lifecycle states and
+retention curves), the templates (autoescape) and the charts (matplotlib, offline,
 deterministic)."""
 
 import ast
@@ -22,7 +23,9 @@ from orchestration.reports.content import (
     first_incomplete_day,
     last_complete_month,
     last_complete_week,
+    lifecycle,
     segments,
+    sign_up_paths,
 )
 from orchestration.reports.page import MIN_SAMPLE, change, nps, number, percent, render, score
 
@@ -208,6 +211,72 @@ def test_charts_are_matplotlib_svg_offline_and_deterministic():
         assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", svg)
         assert "@font-face" not in svg and "<image" not in svg  # text stays text: nothing to fetch
     assert 'id="chart-line-0"' in line and 'id="chart-bar-1-0"' in bars
+
+
+def test_the_insights_draw_sign_up_paths_and_lifecycle_states_and_curves_from_the_mart_rows():
+    """Issue 17 item 5: the paths chart (shares of all accounts, "other", "(ended)") and the
+    lifecycle flow chart with the activation cohorts' retention curves, on hand-made marts."""
+    with duckdb.connect() as con:
+        assert sign_up_paths(con, set())["unavailable"].startswith("Not available")
+        assert lifecycle(con, set())["unavailable"].startswith("Not available")
+        con.execute(
+            """create table kpi_paths as
+            select * replace (cast(share_of_accounts as double) as share_of_accounts) from (values
+                ('first', 'sign_up', 1, 1, 'login', 6, 10, 0.6),
+                ('first', 'sign_up', 1, 2, 'other', 3, 10, 0.3),
+                ('first', 'sign_up', 1, 3, '(ended)', 1, 10, 0.1),
+                ('first', 'sign_up', 2, 1, 'login > <run>', 4, 10, 0.4),
+                ('first', 'sign_up', 2, 2, '(ended)', 6, 10, 0.6),
+                ('after_x', 'event', 1, 1, 'login', 2, 2, 1.0))
+                as t(path_name, start_type, path_level, path_rank, event_path, path_accounts,
+                     starting_accounts, share_of_accounts);
+            create table kpi_lifecycle_states as select * from (values
+                ('activated', 0, 'new', 3, 3), ('not_activated', 0, 'new', 1, 1),
+                ('activated', 1, 'engaged', 2, 2), ('activated', 1, 'dormant', 1, 0),
+                ('not_activated', 1, 'churned', 1, 0), ('not_activated', 1, 'mystery', 1, 1))
+                as t(activation_status, week_number, lifecycle_state, state_accounts, active_accounts)"""
+        )
+        paths = sign_up_paths(con, {"kpi_paths"})
+        states = lifecycle(con, {"kpi_lifecycle_states"}, min_accounts=1)
+        # Weeks complete for fewer accounts than the minimum are small samples: left out.
+        assert lifecycle(con, {"kpi_lifecycle_states"}, min_accounts=5)["weeks"] == [1]
+        assert lifecycle(con, {"kpi_lifecycle_states"})["unavailable"].startswith("No week since sign-up")
+        con.execute("delete from kpi_paths where start_type = 'sign_up'")
+        assert sign_up_paths(con, {"kpi_paths"})["unavailable"].startswith(
+            "No path insight starts at sign-up"
+        )
+    (first,) = paths["insights"]  # the insight after an event is not drawn
+    assert first["name"] == "first" and first["starting_accounts"] == 10
+    drawn = [[(p["event_path"], p["share_of_accounts"]) for p in rows] for rows in first["levels"].values()]
+    assert drawn == [
+        [("login", 0.6), ("other", 0.3), ("(ended)", 0.1)], [("login > <run>", 0.4), ("(ended)", 0.6)]
+    ]  # fmt: skip
+    chart = first["chart"]
+    assert all(
+        f'id="chart-path-{level}-{row}"' in chart for level, row in [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1)]
+    )
+    assert 'id="chart-path-2-2"' not in chart and "60% (6)" in chart and "login &gt; &lt;run&gt;" in chart
+    # Each bar as long as its share (0.6, 0.3, 0.1 at level 1).
+    widths = {}
+    for bar, path in re.findall(r'<g id="chart-path-1-(\d)">\s*<path d="([^"]+)"', chart):
+        xs = [float(x) for x in re.findall(r"[ML] ([\d.]+) [\d.]+", path)]
+        widths[bar] = max(xs) - min(xs)
+    assert widths["0"] / widths["2"] == pytest.approx(6) and widths["1"] / widths["2"] == pytest.approx(3)
+    # States in the lifecycle's order (an unknown one last); shares of the week's accounts.
+    assert list(states["counts"]) == ["new", "engaged", "dormant", "churned", "mystery"]
+    assert states["weeks"] == [0, 1] and states["week_accounts"] == {0: 4, 1: 5}
+    assert states["shares"]["engaged"] == {0: 0.0, 1: 0.4}
+    # Retention curves: active accounts / accounts of the activation status, each week.
+    assert states["curves"] == {"activated": {0: 1.0, 1: 2 / 3}, "not_activated": {0: 1.0, 1: 0.5}}
+    assert 'id="chart-stack-4-1"' in states["state_chart"] and 'id="chart-line-1"' in states["curve_chart"]
+    # Every week's bar is stacked to 100%, whatever its accounts (4 in week 0, 5 in week 1).
+    heights = {}
+    for bar, path in re.findall(r'<g id="chart-stack-\d+-(\d+)">\s*<path d="([^"]+)"', states["state_chart"]):
+        ys = [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", path)]
+        heights[bar] = heights.get(bar, 0) + max(ys) - min(ys)
+    assert len(heights) == 2 and heights["0"] == pytest.approx(heights["1"])
+    html = render("insights.html.j2", paths=paths, lifecycle=states, MIN_SAMPLE=MIN_SAMPLE)
+    assert html.count("<svg") == 3 and "(4 in week 0, 5 in week 1; later weeks" in " ".join(html.split())
 
 
 def test_the_reports_build_no_html_in_python():

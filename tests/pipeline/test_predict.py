@@ -239,3 +239,32 @@ def test_the_summary_shows_the_models_and_todays_top_alerts_with_playbook_and_pa
     assert "Today's at-risk alerts" in text
     if "\n  none" not in text.split("Today's at-risk alerts")[1][:400]:
         assert "playbook (" in text and "status page: " in text and ".html" in text
+
+
+def test_the_summary_prints_one_line_per_insight(built):
+    """Issue 17: make demo prints a line for the funnels by order type, each retention and
+    path insight, and the lifecycle state mix; the order-type figures counted again here."""
+    from orchestration.summary import summary_lines
+
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        lines = summary_lines(con)
+        seeds = {
+            table: [name for (name,) in con.execute(f"select {column} from config.{table}").fetchall()]
+            for table, column in [("retention_insights", "insight_name"), ("path_insights", "path_name")]
+        }
+        by_type = con.execute(
+            "select funnel_order_type, sum(case when is_window_elapsed then 1 else 0 end), "
+            "sum(case when is_window_elapsed and is_converted then 1 else 0 end) "
+            "from marts.fct_funnel_progress group by 1 order by 1"
+        ).fetchall()
+    (order_line,) = [line for line in lines if line.startswith("  by order type")]
+    assert [t for t, *_ in by_type] == ["ordered", "strict", "unordered"]
+    for order_type, mature, converted in by_type:
+        assert f"{order_type} {converted / mature:.1%} of {mature} (" in order_line, order_line
+    for name in seeds["retention_insights"]:
+        assert sum(line.startswith(f"  retention {name}: interval 1 ") for line in lines) == 1, name
+    for name in seeds["path_insights"]:
+        assert sum(line.startswith(f"  path {name}: most common first step ") for line in lines) == 1, name
+    (mix,) = [line for line in lines if line.startswith("  lifecycle, week 4 since sign-up: ")]
+    assert mix.count("%") >= 3

@@ -14,6 +14,7 @@ from orchestration.reports.build import BUILDERS, write_report
 from orchestration.reports.content import (
     first_incomplete_day,
 )
+from orchestration.reports.page import MIN_SAMPLE
 from orchestration.serving.assets import SERVED
 from orchestration.serving.snapshot import connect_serving, publish_snapshot, serving_file
 from tests.fast.test_report_rules import BOUNDARIES, LAST_MS
@@ -144,3 +145,62 @@ def test_each_report_renders_in_chromium(reports, kind):
     assert rendered.count("<svg") >= 3
     assert all(f'id="chart-{artist}-' in rendered for artist in ("bar", "line", "funnel"))
     assert "Executive summary" in rendered and "Action items" in rendered
+
+
+@pytest.mark.slow
+def test_the_monthly_paths_and_lifecycle_charts_equal_the_marts(reports, built):
+    """Issue 17 items 4 and 5: the monthly report draws the top paths after sign-up (shares
+    of all accounts, "other" and "(ended)"), the lifecycle states by week since sign-up and
+    the activation cohorts' retention curves; its numbers counted again from the facts."""
+    monthly, dated, _ = reports["monthly"]
+    html = dated.read_text()
+    assert (
+        '<section id="insights">' in html
+        and '<section id="insights">' not in reports["weekly"][1].read_text()
+    )
+    paths = monthly.insights["paths"]
+    names = {
+        name
+        for (name,) in built.query("select path_name from config.path_insights where start_type = 'sign_up'")
+    }
+    assert {p["name"] for p in paths["insights"]} == names and names
+    for insight in paths["insights"]:
+        counts = dict(
+            (tuple(key), count)
+            for *key, count in built.query(
+                "select path_level, event_path, count(*) from marts.fct_account_path_levels "
+                f"where path_name = '{insight['name']}' group by all"
+            )
+        )
+        for level, rows in insight["levels"].items():
+            assert sum(r["share_of_accounts"] for r in rows) == pytest.approx(1)
+            assert sum(r["path_accounts"] for r in rows) == insight["starting_accounts"]
+            for i, r in enumerate(rows):
+                assert f'id="chart-path-{level}-{i}"' in html
+                if r["event_path"] != "other":
+                    assert r["path_accounts"] == counts[(level, r["event_path"])], (level, r)
+            shown = {r["event_path"] for r in rows} - {"other"}
+            other = sum(c for (lvl, path), c in counts.items() if lvl == level and path not in shown)
+            assert other == sum(r["path_accounts"] for r in rows if r["event_path"] == "other")
+    lifecycle = monthly.insights["lifecycle"]
+    # Weeks 0-25 complete for at least MIN_SAMPLE accounts (fewer: small samples, not drawn).
+    facts = built.query(
+        "select week_number, lifecycle_state, activation_status, count(*), count(*) filter (where is_active) "
+        "from marts.fct_account_lifecycle_weeks where week_number < 26 and week_number in ("
+        "select week_number from marts.fct_account_lifecycle_weeks group by all "
+        f"having count(*) >= {MIN_SAMPLE}) group by all"
+    )
+    states: dict = {}
+    curves: dict = {}
+    for week, state, status, accounts, active in facts:
+        states[(state, week)] = states.get((state, week), 0) + accounts
+        totals = curves.setdefault((status, week), [0, 0])
+        totals[0], totals[1] = totals[0] + active, totals[1] + accounts
+    drawn = {(s, w): c for s, by_week in lifecycle["counts"].items() for w, c in by_week.items() if c}
+    assert drawn == states and len(lifecycle["weeks"]) > 10
+    assert {(s, w): a / n for (s, w), (a, n) in curves.items()} == {
+        (s, w): v for s, by_week in lifecycle["curves"].items() for w, v in by_week.items() if v is not None
+    }
+    for s, state in enumerate(lifecycle["counts"]):
+        assert all(f'id="chart-stack-{s}-{i}"' in html for i in range(len(lifecycle["weeks"]))), state
+    assert all(f'id="chart-line-{i}"' in html for i in range(len(lifecycle["curves"])))

@@ -170,3 +170,83 @@ def test_alert_queue_and_precision_metrics_equal_the_rescue_mart(built, publishe
     assert (int(got["at_risk_alerts_raised"]), int(got["at_risk_alerts_sent"])) == (alerts, sent)
     assert int(got["at_risk_alerts_overflow"]) == overflow and sent + overflow == alerts > 0
     assert same(number(got["at_risk_alert_precision"]), alert_precision)
+
+
+def test_funnel_conversion_by_funnel_and_order_type_equals_the_cohort_mart(built, published, tmp_path):
+    """Issue 17 item 5: funnel conversion (mature attempts only) by funnel, order type and
+    sign-up month equals kpi_funnel_cohorts, each funnel under its configured order type."""
+    group_by = ["metric_time__month", "funnel_account__funnel_name", "funnel_account__funnel_order_type"]
+    metrics = ["funnel_conversion_rate", "funnel_mature_accounts", "funnel_converted_accounts"]
+    rows = mf_query(published, metrics, group_by, tmp_path / "funnels.csv")
+    got = {(r["metric_time__month"][:10], r["funnel_account__funnel_name"]): r for r in rows}
+    order_types = dict(built.query("select funnel_name, funnel_order_type from config.funnels"))
+    expected = built.query(
+        "select cohort_start, funnel_name, mature_accounts, converted_accounts, conversion_rate "
+        "from marts.kpi_funnel_cohorts where cohort_grain = 'month'"
+    )
+    assert len(expected) == len(got) > 6
+    for month, funnel, mature, converted, rate in expected:
+        row = got[(str(month), funnel)]
+        assert row["funnel_account__funnel_order_type"] == order_types[funnel], funnel
+        assert (int(row["funnel_mature_accounts"]), int(row["funnel_converted_accounts"])) == (
+            mature,
+            converted,
+        )
+        assert same(number(row["funnel_conversion_rate"]), rate), (month, funnel)
+    assert {r["funnel_account__funnel_order_type"] for r in rows} == {"ordered", "strict", "unordered"}
+
+
+def test_retention_insight_rate_equals_the_mart_by_cohort_and_interval(built, published, tmp_path):
+    """Issue 17 item 5: the retained share of every insight, cohort and interval; null while
+    the interval is not complete, as in kpi_retention_insights."""
+    group_by = ["metric_time__day", "retention_cohort__insight_name", "retention_cohort__interval_number"]
+    metrics = ["retention_insight_rate", "retention_insight_retained_accounts"]
+    rows = mf_query(published, metrics, group_by, tmp_path / "retention.csv")
+    keys = ["retention_cohort__insight_name", "retention_cohort__interval_number"]
+    got = {(r["metric_time__day"][:10], r[keys[0]], int(r[keys[1]])): r for r in rows}
+    expected = built.query(
+        "select cast(cohort_start as date), insight_name, interval_number, retained_accounts, retention_rate "
+        "from marts.kpi_retention_insights"
+    )
+    assert len(expected) == len(got) > 50
+    for cohort, insight, interval, retained, rate in expected:
+        row = got[(str(cohort), insight, interval)]
+        assert same(number(row["retention_insight_rate"]), rate), (cohort, insight, interval)
+        assert int(row["retention_insight_retained_accounts"]) == (retained or 0), (cohort, insight, interval)
+    assert sum(rate is None for *_, rate in expected) > 0 < sum(rate is not None for *_, rate in expected)
+
+
+def test_lifecycle_metrics_equal_the_state_mart_and_give_the_retention_curves(built, published, tmp_path):
+    """Issue 17 items 4 and 5: accounts per lifecycle state and week since sign-up, and the
+    active share behind the activation cohorts' retention curves (kpi_lifecycle_states; a
+    curve is the same ratio summed over the states)."""
+    dims = ["account_week__activation_status", "account_week__week_number"]
+    rows = mf_query(
+        published,
+        ["lifecycle_state_accounts", "lifecycle_active_accounts", "lifecycle_active_share"],
+        [*dims, "account_week__lifecycle_state"],
+        tmp_path / "states.csv",
+    )
+    got = {tuple(r[d] for d in [*dims, "account_week__lifecycle_state"]): r for r in rows}
+    expected = built.query(
+        "select activation_status, week_number, lifecycle_state, state_accounts, active_accounts "
+        "from marts.kpi_lifecycle_states"
+    )
+    assert len(expected) == len(got) > 20
+    for status, week, state, accounts, active in expected:
+        row = got[(status, str(week), state)]
+        assert int(row["lifecycle_state_accounts"]) == accounts, (status, week, state)
+        assert same(number(row["lifecycle_active_share"]), active / accounts), (status, week, state)
+    curves: dict[tuple, list[int]] = {}
+    for r in rows:
+        totals = curves.setdefault((r[dims[0]], int(r[dims[1]])), [0, 0])
+        totals[0] += int(r["lifecycle_active_accounts"])
+        totals[1] += int(r["lifecycle_state_accounts"])
+    got_curves = {key: active / accounts for key, (active, accounts) in curves.items()}
+    expected_curves = built.query(
+        "select activation_status, week_number, sum(active_accounts) / max(week_accounts) "
+        "from marts.kpi_lifecycle_states group by all"
+    )
+    assert len(expected_curves) == len(got_curves) > 10
+    for status, week, share in expected_curves:
+        assert same(got_curves[(status, week)], share), (status, week)

@@ -1,6 +1,6 @@
 {#- One row per path insight, account that has its starting point, and level
     1 .. path_steps: the account's path up to that level ("a > b > c"), or
-    "(ended)" when it has fewer distinct steps. -#}
+    "(ended)" when it has fewer distinct steps; the insight's start type. -#}
 
 {%- set max_steps = var('path_max_steps') | int %}
 
@@ -38,6 +38,7 @@ final as (
         levels.account_id,
         levels.path_level,
         levels.event_path,
+        paths.start_type,
         paths.top_n
     from levels
     inner join paths

@@ -14,6 +14,7 @@ counted as (
         path_name,
         path_level,
         event_path,
+        max(start_type) as start_type,
         max(top_n) as top_n,
         count(*) as path_accounts
     from path_levels
@@ -38,6 +39,7 @@ ranked as (
 bucketed as (
     select
         path_name,
+        start_type,
         path_level,
         path_accounts,
         starting_accounts,
@@ -57,6 +59,7 @@ bucketed as (
 final as (
     select
         path_name,
+        start_type,
         path_level,
         bucketed_path as event_path,
         path_rank,
@@ -64,7 +67,7 @@ final as (
         max(starting_accounts) as starting_accounts,
         {{ safe_rate('sum(path_accounts)', 'max(starting_accounts)') }} as share_of_accounts
     from bucketed
-    group by path_name, path_level, bucketed_path, path_rank
+    group by path_name, start_type, path_level, bucketed_path, path_rank
 )
 
 select * from final
