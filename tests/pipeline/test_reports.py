@@ -134,10 +134,11 @@ def test_each_report_renders_in_chromium(reports, kind):
     screenshot = ARTIFACTS / f"report-{kind}.png"
     screenshot.unlink(missing_ok=True)
     # --disable-background-networking etc.: the page must render with nothing fetched.
-    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,7000")
+    # Tall enough for the whole monthly report (about 8,500 px with its insights section).
+    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,11000")
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.stat().st_size > 30_000
-    dom = chromium("--dump-dom", dated.as_uri(), size="1100,7000")
+    dom = chromium("--dump-dom", dated.as_uri(), size="1100,11000")
     assert dom.returncode == 0, dom.stderr[-2000:]
     rendered = dom.stdout
     assert all(f'id="{s}"' in rendered for s in SECTIONS)
