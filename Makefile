@@ -158,16 +158,16 @@ PYTEST_WORKERS ?= 3
 
 # The lint checks run beside the tests (their output follows the tests'); either failing
 # fails `make test`.
-test: install-extras browser java  ## install, lint and run every test, both tiers (about 23 minutes here)
+test: install-extras browser java  ## install, lint and run every test, both tiers (about 18 minutes here)
 	@mkdir -p target
 	@$(MAKE) --no-print-directory lint-checks > target/lint.log 2>&1 & linting=$$!; \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25; tests=$$?; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25; tests=$$?; \
 	wait $$linting; linted=$$?; \
 	echo "--- make lint, run beside the tests (exit $$linted):"; cat target/lint.log; \
 	exit $$(( tests || linted ))
 
 test-fast: install  ## the fast tier alone: pure Python, parse-level checks, dbt unit tests (about 2 minutes)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder tests/fast
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/fast
 
 soak: install-extras  ## the rebuild-equivalence check at length: 80 random changes on a bigger sample, with data tests, and its mutations
 	$(BIN)/pytest -m soak tests/pipeline/test_rebuild_equivalence.py
