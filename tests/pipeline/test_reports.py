@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from matplotlib import image as png
 
 from orchestration.reports.build import BUILDERS, write_report
 from orchestration.reports.content import (
@@ -134,11 +135,16 @@ def test_each_report_renders_in_chromium(reports, kind):
     screenshot = ARTIFACTS / f"report-{kind}.png"
     screenshot.unlink(missing_ok=True)
     # --disable-background-networking etc.: the page must render with nothing fetched.
-    # Tall enough for the whole monthly report (about 8,500 px with its insights section).
-    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,11000")
+    # Headless Chromium shoots the window only: a window taller than the report (about
+    # 12,000 px for the monthly one), whose last rows must be blank, so nothing was cut off.
+    shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,16000")
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.stat().st_size > 30_000
-    dom = chromium("--dump-dom", dated.as_uri(), size="1100,11000")
+    pixels = png.imread(screenshot)  # rows x columns x channels, values 0..1
+    assert pixels.shape[:2] == (16000, 1100)
+    bottom = pixels[-300:, :-20, :3]  # the last rows, the scrollbar's column left out
+    assert bottom.min() >= 250 / 255, f"the {kind} report is cut off at the screenshot's bottom"
+    dom = chromium("--dump-dom", dated.as_uri(), size="1100,16000")
     assert dom.returncode == 0, dom.stderr[-2000:]
     rendered = dom.stdout
     assert all(f'id="{s}"' in rendered for s in SECTIONS)
