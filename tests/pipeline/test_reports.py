@@ -136,7 +136,7 @@ def test_each_report_renders_in_chromium(reports, kind):
     screenshot.unlink(missing_ok=True)
     # --disable-background-networking etc.: the page must render with nothing fetched.
     # Headless Chromium shoots the window only: a window taller than the report (about
-    # 12,000 px for the monthly one), whose last rows must be blank, so nothing was cut off.
+    # 14,000 px for the monthly one), whose last rows must be blank, so nothing was cut off.
     shot = chromium(f"--screenshot={screenshot}", dated.as_uri(), size="1100,16000")
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.stat().st_size > 30_000
