@@ -17,24 +17,14 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["DBT_TARGET_PATH"] = str(REPO_ROOT / "target" / f"pytest-{worker}")
     os.environ["DBT_LOG_PATH"] = str(REPO_ROOT / "logs" / f"pytest-{worker}")
 
-# pytest-xdist hands out the files with the most tests first, and files with as many in
-# this order: the longest first. (Starting the three longest files at once on two cores,
-# with --no-loadscope-reorder, made the run slower: 21 min against 18, and a Spark build
-# past ten minutes.)
-LONGEST_FIRST = [
-    "test_rebuild_equivalence.py",
-    "test_spark_equivalence.py",
-    "test_dagster_runs.py",
-    "test_ui.py",
-]
 
+def pytest_xdist_make_scheduler(config, log):
+    """Test files to the workers longest first (tests/support/scheduling.py)."""
+    if config.getvalue("dist") == "loadfile":
+        from tests.support.scheduling import LongestFirstScheduling
 
-def pytest_collection_modifyitems(items):
-    def rank(item) -> int:
-        name = item.path.name
-        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)
+        return LongestFirstScheduling(config, log)
+    return None
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,9 @@ from tests.support.rebuild_equivalence import (
 
 pytestmark = pytest.mark.slow
 
-STEPS = 25
+# Each kind of change once (the README's recipes among them); `make soak` runs 80 on a
+# bigger sample.
+STEPS = len(CHANGES)
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +53,7 @@ def test_every_table_equals_a_full_rebuild_after_each_of_a_random_sequence_of_ch
     # The README's recipes were among the changes, run literally.
     assert not ws.pending_recipes
     assert sum("README recipe" in line for line in done) == len(EXPECTED - {"shell-setup", "publish"})
-    # Every kind of change came at least once; every relation of the warehouse was compared.
-    assert len(CHANGES) <= STEPS
+    # Every relation of the warehouse was compared.
     assert relation_count(ws.warehouse("reference")) >= 60
 
 
