@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.support.rebuild_equivalence import compare_warehouses
+from tests.support.rebuild_equivalence import Workspace, compare_warehouses, input_signature
 
 TABLE = (
     "create schema marts; "
@@ -58,3 +58,32 @@ def test_a_relation_or_a_column_type_on_one_side_only_is_reported(tmp_path):
     differences = compare_warehouses(left, right)
     assert any("only reference ['marts.extra']" in d for d in differences)
     assert "marts.t: columns differ" in differences
+
+
+def test_the_reference_is_rebuilt_whenever_an_input_of_a_full_build_changed(tmp_path):
+    """A step keeps the previous reference only when nothing a from-scratch build reads
+    changed: the project's dbt files, the landing zone, the settings."""
+    ws = Workspace(root=tmp_path, rng=None)  # type: ignore[arg-type]
+    for name in ("dbt_project.yml", "profiles.yml", "seeds/milestones.csv", "models/m.sql", "macros/x.sql"):
+        (ws.project / name).parent.mkdir(parents=True, exist_ok=True)
+        (ws.project / name).write_text("a")
+    (ws.landing / "events" / "date=2026-01-01").mkdir(parents=True)
+    (ws.landing / "events" / "date=2026-01-01" / "e.csv").write_text("a")
+    (ws.project / "target_incremental").mkdir()
+    seen = {input_signature(ws)}
+    # What a build writes (its target folder, logs) is no input.
+    (ws.project / "target_incremental" / "manifest.json").write_text("{}")
+    assert input_signature(ws) in seen
+    for change in (
+        lambda: (ws.project / "seeds" / "milestones.csv").write_text("b"),
+        lambda: (ws.project / "models" / "m.sql").write_text("b"),
+        lambda: (ws.project / "macros" / "y.sql").write_text("a"),
+        lambda: (ws.project / "dbt_project.yml").write_text("b"),
+        lambda: (ws.landing / "events" / "date=2026-01-01" / "e.csv").write_text("b"),
+        lambda: (ws.landing / "events" / "date=2026-01-01" / "e.csv").rename(ws.landing / "events" / "e.csv"),
+        lambda: ws.settings.update(ONBOARDING_AS_OF="2026-01-02"),
+    ):
+        change()
+        signature = input_signature(ws)
+        assert signature not in seen
+        seen.add(signature)

@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
 import os
@@ -172,6 +173,9 @@ class Workspace:
     reference: ReferenceBuilder | None = None
     # The reference build of a step starts with the step's first command: its inputs are final.
     reference_started: bool = True
+    # The inputs the reference was last built from (input_signature): a step that changed
+    # none (a re-run, a table an older version left) keeps it instead of rebuilding it.
+    reference_inputs: str | None = None
     # README recipes still to run: the first change of their kind runs the recipe, literally.
     pending_recipes: set[str] = field(default_factory=set)
     last_log: str = ""
@@ -207,8 +211,9 @@ class Workspace:
     def _command_starts(self) -> None:
         if not self.reference_started:
             self.reference_started = True
-            if self.reference is not None:
+            if self.reference is not None and (inputs := input_signature(self)) != self.reference_inputs:
                 self.reference.start(self)
+                self.reference_inputs = inputs
 
     def load(self, name: str = "incremental", *args: str) -> None:
         """`onboarding load ...` (what `make load` runs)."""
@@ -236,7 +241,8 @@ class Workspace:
         if name not in self.pending_recipes:
             return None
         self.pending_recipes.discard(name)
-        self._command_starts()
+        # A recipe edits the files and runs its command in one script: the reference build
+        # starts after it (step() starts it), when the inputs are final.
         settings = {
             "ONBOARDING_DATA_DIR": str(self.landing),
             "ONBOARDING_WAREHOUSE": str(self.warehouse("incremental")),
@@ -314,6 +320,21 @@ class Workspace:
         if old not in text:
             raise StepFailed(f"{relpath} does not contain {old!r}")
         path.write_text(text.replace(old, new, 1))
+
+
+def input_signature(ws: Workspace) -> str:
+    """A digest of everything a from-scratch build reads: the project's dbt files (models,
+    macros, seeds, dbt tests, its configuration), the landing zone and the settings."""
+    digest = hashlib.sha256(repr(sorted(ws.settings.items())).encode())
+    files = [ws.project / "dbt_project.yml", ws.project / "profiles.yml"]
+    for folder in (ws.project / "models", ws.project / "macros", ws.project / "seeds",
+                   ws.project / "tests" / "dbt", ws.landing):  # fmt: skip
+        files += sorted(path for path in folder.rglob("*") if path.is_file())
+    for path in files:
+        content = path.read_bytes()
+        digest.update(f"{path.relative_to(ws.root)}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path) -> str:
