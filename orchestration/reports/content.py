@@ -358,39 +358,52 @@ def lifecycle(con, tables: set[str], min_accounts: int = MIN_SAMPLE) -> dict:
     (active_accounts / week_accounts): the activation cohorts' retention curves."""
     if LIFECYCLE_TABLE not in tables:
         return {"weeks": [], "unavailable": _missing(LIFECYCLE_TABLE)}
-    rows = named(
-        con.execute(
-            f"""select activation_status, week_number, lifecycle_state, state_accounts, active_accounts
-            from {LIFECYCLE_TABLE} where week_number < $weeks
-            order by week_number, activation_status, lifecycle_state""",
-            {"weeks": LIFECYCLE_WEEKS},
+    # Weeks complete for at least min_accounts accounts, all activation statuses together.
+    weeks = [
+        r["week_number"]
+        for r in named(
+            con.execute(
+                f"""select week_number from {LIFECYCLE_TABLE} where week_number < $weeks
+                group by week_number having sum(state_accounts) >= $min_accounts order by week_number""",
+                {"weeks": LIFECYCLE_WEEKS, "min_accounts": min_accounts},
+            )
         )
-    )
-    totals_by_week: dict[int, int] = {}
-    for r in rows:
-        totals_by_week[r["week_number"]] = totals_by_week.get(r["week_number"], 0) + r["state_accounts"]
-    weeks = sorted(w for w, total in totals_by_week.items() if total >= min_accounts)
+    ]
     if not weeks:
         return {
             "weeks": [],
             "unavailable": f"No week since sign-up is complete for at least {min_accounts} accounts yet.",
         }
-    rows = [r for r in rows if r["week_number"] in weeks]
-    present = {r["lifecycle_state"] for r in rows}
+    by_state = named(
+        con.execute(
+            f"""select week_number, lifecycle_state, sum(state_accounts) as state_accounts,
+                sum(sum(state_accounts)) over (partition by week_number) as week_accounts
+            from {LIFECYCLE_TABLE} where list_contains($weeks, week_number)
+            group by week_number, lifecycle_state order by week_number, lifecycle_state""",
+            {"weeks": weeks},
+        )
+    )
+    by_status = named(
+        con.execute(
+            f"""select activation_status, week_number,
+                sum(active_accounts) / sum(state_accounts) as active_share
+            from {LIFECYCLE_TABLE} where list_contains($weeks, week_number)
+            group by activation_status, week_number order by activation_status, week_number""",
+            {"weeks": weeks},
+        )
+    )
+    present = {r["lifecycle_state"] for r in by_state}
     states = [s for s in LIFECYCLE_STATES if s in present] + sorted(present - set(LIFECYCLE_STATES))
     counts = {state: dict.fromkeys(weeks, 0) for state in states}
-    status_weeks: dict[str, dict[int, list[int]]] = {}
-    for r in rows:
-        counts[r["lifecycle_state"]][r["week_number"]] += r["state_accounts"]
-        totals = status_weeks.setdefault(r["activation_status"], {}).setdefault(r["week_number"], [0, 0])
-        totals[0] += r["active_accounts"]
-        totals[1] += r["state_accounts"]
-    week_accounts = {w: sum(counts[s][w] for s in states) for w in weeks}
-    shares = {s: {w: counts[s][w] / week_accounts[w] for w in weeks} for s in states}
-    curves = {
-        status: {w: (by_week[w][0] / by_week[w][1]) if w in by_week else None for w in weeks}
-        for status, by_week in sorted(status_weeks.items())
-    }
+    shares = {state: dict.fromkeys(weeks, 0.0) for state in states}
+    week_accounts = {}
+    for r in by_state:
+        counts[r["lifecycle_state"]][r["week_number"]] = r["state_accounts"]
+        shares[r["lifecycle_state"]][r["week_number"]] = r["state_accounts"] / r["week_accounts"]
+        week_accounts[r["week_number"]] = r["week_accounts"]
+    curves: dict[str, dict[int, float | None]] = {}
+    for r in by_status:
+        curves.setdefault(r["activation_status"], dict.fromkeys(weeks))[r["week_number"]] = r["active_share"]
     labels = [str(w) for w in weeks]
     return {
         "weeks": weeks,

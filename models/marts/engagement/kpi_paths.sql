@@ -11,14 +11,15 @@ path_levels as (
 
 counted as (
     select
+        -- start_type and top_n are attributes of the insight (one value per path_name).
         path_name,
+        start_type,
+        top_n,
         path_level,
         event_path,
-        max(start_type) as start_type,
-        max(top_n) as top_n,
         count(*) as path_accounts
     from path_levels
-    group by path_name, path_level, event_path
+    group by path_name, start_type, top_n, path_level, event_path
 ),
 
 ranked as (

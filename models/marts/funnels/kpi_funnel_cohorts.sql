@@ -37,7 +37,7 @@ counted as (
         {{ count_if('is_window_elapsed') }} as mature_accounts,
         {{ count_if('is_window_elapsed and is_converted') }} as converted_accounts,
         {{ count_if('not is_window_elapsed') }} as immature_accounts,
-        {{ count_if('not is_window_elapsed and is_converted') }} as immature_accounts_converted
+        {{ count_if('not is_window_elapsed and is_converted') }} as immature_converted_accounts
     from cohorts
     group by funnel_name, cohort_grain, cohort_start
 ),
@@ -51,7 +51,7 @@ final as (
         mature_accounts,
         converted_accounts,
         immature_accounts,
-        immature_accounts_converted,
+        immature_converted_accounts,
         {{ safe_rate('converted_accounts', 'mature_accounts') }} as conversion_rate,
         case
             when mature_accounts = 0 then 'no attempt of the cohort has a complete conversion window yet'
