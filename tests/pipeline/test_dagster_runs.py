@@ -111,7 +111,7 @@ def range_run(tmp_path_factory, built):
     readers_folder.mkdir()
     with pytest.MonkeyPatch.context() as patch:
         for name in ("ONBOARDING_DATA_DIR", "ONBOARDING_WAREHOUSE", "ONBOARDING_TEMP_DIR",
-                     "ONBOARDING_SERVING_DIR", "ONBOARDING_REPORTS_DIR"):  # fmt: skip
+                     "ONBOARDING_SERVING_DIR", "ONBOARDING_REPORTS_DIR", "DBT_TARGET_PATH"):  # fmt: skip
             patch.setenv(name, env[name])
         readers = start_readers(serving, readers_folder)
         try:

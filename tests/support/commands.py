@@ -22,6 +22,10 @@ def project_env(data_dir: Path, warehouse: Path, **extra: str) -> dict[str, str]
         ONBOARDING_DATA_DIR=str(data_dir),
         ONBOARDING_WAREHOUSE=str(warehouse),
         ONBOARDING_TEMP_DIR=str(warehouse.parent / "tmp"),
+        # dbt's partial parsing keeps to one profile: a command on another warehouse path
+        # parses the whole project again (10 s). A target folder per warehouse keeps the
+        # parse of each warehouse's last command (and Dagster's dbt runs copy it from there).
+        DBT_TARGET_PATH=str(warehouse.parent / "target"),
         DBT_PROFILES_DIR=str(REPO_ROOT),
         DO_NOT_TRACK="1",
         **extra,

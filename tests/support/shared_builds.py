@@ -37,9 +37,9 @@ def shared_build(factory: pytest.TempPathFactory, name: str, build: Callable[[Pa
             **env,
             "ONBOARDING_WAREHOUSE": str(warehouse),
             "ONBOARDING_TEMP_DIR": str(warehouse.parent / "tmp"),
+            "DBT_TARGET_PATH": str(warehouse.parent / "target"),  # as project_env
         }
-        for setting in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):  # this worker's own dbt folders
-            if setting in os.environ:
-                env[setting] = os.environ[setting]
+        if "DBT_LOG_PATH" in os.environ:  # this worker's own dbt log folder
+            env["DBT_LOG_PATH"] = os.environ["DBT_LOG_PATH"]
         changes["env"] = env
     return dataclasses.replace(made, **changes)
