@@ -324,7 +324,8 @@ class Workspace:
 
 def input_signature(ws: Workspace) -> str:
     """A digest of everything a from-scratch build reads: the project's dbt files (models,
-    macros, seeds, dbt tests, its configuration), the landing zone and the settings."""
+    macros, seeds, dbt tests, its configuration), the landing zone and the settings. With
+    each file's modification time: the loader's file signatures (raw._load_log) hold it."""
     digest = hashlib.sha256(repr(sorted(ws.settings.items())).encode())
     files = [ws.project / "dbt_project.yml", ws.project / "profiles.yml"]
     for folder in (ws.project / "models", ws.project / "macros", ws.project / "seeds",
@@ -332,7 +333,7 @@ def input_signature(ws: Workspace) -> str:
         files += sorted(path for path in folder.rglob("*") if path.is_file())
     for path in files:
         content = path.read_bytes()
-        digest.update(f"{path.relative_to(ws.root)}\0{len(content)}\0".encode())
+        digest.update(f"{path.relative_to(ws.root)}\0{path.stat().st_mtime_ns}\0{len(content)}\0".encode())
         digest.update(content)
     return digest.hexdigest()
 
