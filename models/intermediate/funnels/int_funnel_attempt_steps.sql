@@ -71,6 +71,7 @@ events as (
         event_id,
         account_id,
         event_name,
+        event_category,
         occurred_at,
         properties,
         signed_up_at,
@@ -92,27 +93,77 @@ event_accounts as (
     from events
 ),
 
--- Each step an event can fill: its name, and its property when the step has a filter.
+{%- set step_columns = ['funnel_name', 'step_number', 'property_key', 'property_value'] %}
+{%- set exclusion_columns = ['funnel_name', 'from_step', 'to_step'] %}
+
+-- The steps' and exclusions' event rules ('a|b', 'category:<category>'), resolved
+-- to event names as milestones resolve theirs (macros/event_rules.sql), a category
+-- through the taxonomy category int_account_events gives each event.
+event_categories as (
+    select distinct
+        event_name,
+        event_category as category
+    from events
+),
+
+step_rule_parts as (
+    {{ event_rule_parts('funnel_steps', step_columns) }}
+),
+
+step_rule_events as (
+    {{ event_rule_events('step_rule_parts', 'event_categories', step_columns) }}
+),
+
+step_events_by_name as (
+    select distinct
+        funnel_name,
+        step_number,
+        property_key,
+        property_value,
+        event_name
+    from step_rule_events
+),
+
+exclusion_rule_parts as (
+    {{ event_rule_parts('funnel_exclusions', exclusion_columns) }}
+),
+
+exclusion_rule_events as (
+    {{ event_rule_events('exclusion_rule_parts', 'event_categories', exclusion_columns) }}
+),
+
+exclusions_by_name as (
+    select distinct
+        funnel_name,
+        from_step,
+        to_step,
+        event_name
+    from exclusion_rule_events
+),
+
+-- Each step an event can fill: its name is one the step's rule stands for, and its
+-- property matches when the step has a filter.
 step_matches as (
     select
-        funnel_steps.funnel_name,
+        step_events_by_name.funnel_name,
         events.account_id,
         events.event_id,
         events.event_rank,
         events.occurred_at,
-        funnel_steps.step_number,
+        step_events_by_name.step_number,
         funnels.conversion_window_seconds,
         funnels.funnel_order_type
     from events
-    inner join funnel_steps
+    inner join step_events_by_name
         on
-            events.event_name = funnel_steps.event_name
+            events.event_name = step_events_by_name.event_name
             and (
-                funnel_steps.property_key is null
-                or {{ json_text('events.properties', 'funnel_steps.property_key') }} = funnel_steps.property_value
+                step_events_by_name.property_key is null
+                or {{ json_text('events.properties', 'step_events_by_name.property_key') }}
+                = step_events_by_name.property_value
             )
     inner join funnels
-        on funnel_steps.funnel_name = funnels.funnel_name
+        on step_events_by_name.funnel_name = funnels.funnel_name
 ),
 
 first_steps as (
@@ -228,8 +279,8 @@ unordered_events as (
         and step_number = first_step_number
 ),
 
--- Steps of an unordered funnel with the same definition form a group that
--- as many events can fill as it has steps.
+-- Steps of an unordered funnel with the same definition (the rule as written and
+-- the property filter) form a group that as many events can fill as it has steps.
 step_groups as (
     select
         funnel_name,
@@ -336,14 +387,14 @@ attempts as (
 
 exclusion_events as (
     select
-        funnel_exclusions.funnel_name,
-        funnel_exclusions.from_step,
-        funnel_exclusions.to_step,
+        exclusions_by_name.funnel_name,
+        exclusions_by_name.from_step,
+        exclusions_by_name.to_step,
         events.account_id,
         events.occurred_at
     from events
-    inner join funnel_exclusions
-        on events.event_name = funnel_exclusions.event_name
+    inner join exclusions_by_name
+        on events.event_name = exclusions_by_name.event_name
 ),
 
 -- PostHog's rule: an exclusion event strictly after the attempt's from_step
