@@ -29,17 +29,17 @@ def test_bad_seed_rows_fail_the_build_and_are_named(tmp_path):
     project = copy_project(tmp_path)
     seeds = project / "seeds"
     with open(seeds / "milestones.csv", "a") as handle:
-        handle.write("smbb,1,typo_segment,workspace_created,,,1,1,false,false\n")
-        handle.write("default,7,typo_event,workflow_runn|workflow_run,,,1,50,false,false\n")
-        handle.write("default,8,typo_category,category:core_actions,,,1,50,false,false\n")
+        handle.write("smbb,1,typo_segment,workspace_created,,,1,1,false,false,\n")
+        handle.write("default,7,typo_event,workflow_runn|workflow_run,,,1,50,false,false,\n")
+        handle.write("default,8,typo_category,category:core_actions,,,1,50,false,false,\n")
     with open(seeds / "funnels.csv", "a") as handle:
         handle.write("instant,0,ordered\n")
     with open(seeds / "funnel_steps.csv", "a") as handle:
-        handle.write("instant,1,login,,\ninstant,3,workflow_run,,\n")
+        handle.write("instant,1,login,,,\ninstant,3,workflow_run,,,\n")
     with open(seeds / "metric_targets.csv", "a") as handle:
         handle.write("activation_rate,smb_emea,0.5,A segment that does not exist\n")
     with open(seeds / "funnel_steps.csv", "a") as handle:
-        handle.write("repeat_runs,4,dashbord_shared | dashboard_shared,,\n")
+        handle.write("repeat_runs,4,dashbord_shared | dashboard_shared,,,\n")
 
     warehouse = tmp_path / "config.duckdb"
     env = project_env(tmp_path / "landing", warehouse)
@@ -103,29 +103,19 @@ def test_a_rule_naming_an_event_never_seen_fails_unless_expected_future(tmp_path
     warehouse.parent.mkdir()
     shutil.copy(built.warehouse, warehouse)
     env = project_env(built.data_dir, warehouse)
-    checks = ["assert_milestone_rules_name_seen_events", "assert_funnel_step_rules_name_seen_events"]
-    selection = [
-        "-s",
-        "milestones",
-        "funnel_steps",
-        "event_taxonomy",
-        *checks,
-        "--indirect-selection",
-        "cautious",
-    ]
+    check = "assert_event_rules_name_seen_events"
+    seeds_and_check = ["milestones", "funnel_steps", "event_taxonomy", "int_event_rule_parts", check]
+    selection = ["-s", *seeds_and_check, "--indirect-selection", "cautious"]
     result = run_dbt(["build", "--project-dir", str(project), *selection], env, check=False)
     assert result.returncode != 0
     failed = {line.split("FAIL")[1].split()[1] for line in result.stdout.splitlines() if " FAIL " in line}
-    assert failed == set(checks), result.stdout[-4000:]
-    assert (
-        "assert_milestone_rules_name_seen_events fails on: (seed_name='milestones', segment='default', "
-        "milestone_name='archived', event_rule='dashboard_shared|workspace_archived', "
-        "unseen_event='workspace_archived')"
-    ) in result.stdout
-    assert (
-        "assert_funnel_step_rules_name_seen_events fails on: (seed_name='funnel_steps', "
-        "funnel_name='repeat_runs', step_number=4, event_rule='category:core_action | workspace_archived', "
-        "unseen_event='workspace_archived')"
-    ) in result.stdout
+    assert failed == {check}, result.stdout[-4000:]
+    for named in (
+        "(seed_name='milestones', seed_row='segment default, milestone archived', "
+        "event_rule='dashboard_shared|workspace_archived', unseen_event='workspace_archived')",
+        "(seed_name='funnel_steps', seed_row='funnel repeat_runs, step 4', "
+        "event_rule='category:core_action | workspace_archived', unseen_event='workspace_archived')",
+    ):
+        assert f"{check} fails on: " in result.stdout and named in result.stdout, result.stdout[-4000:]
     # The rows marked expected_future are not named.
     assert "webhook_added" not in "".join(line for line in result.stdout.splitlines() if "fails on" in line)
