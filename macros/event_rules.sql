@@ -63,3 +63,9 @@
     inner join {{ taxonomy }}
         on {{ parts }}.event_part = {{ dbt.concat(["'category:'", taxonomy ~ '.category']) }}
 {%- endmacro %}
+
+{#- Whether an event (its name and taxonomy category) is one a rule part
+    stands for: the part is its name, or 'category:' and its category. -#}
+{% macro event_rule_matches(part, event_name, category) -%}
+    ({{ part }} = {{ event_name }} or {{ part }} = {{ dbt.concat(["'category:'", category]) }})
+{%- endmacro %}

@@ -96,74 +96,41 @@ event_accounts as (
 {%- set step_columns = ['funnel_name', 'step_number', 'property_key', 'property_value'] %}
 {%- set exclusion_columns = ['funnel_name', 'from_step', 'to_step'] %}
 
--- The steps' and exclusions' event rules ('a|b', 'category:<category>'), resolved
--- to event names as milestones resolve theirs (macros/event_rules.sql), a category
--- through the taxonomy category int_account_events gives each event.
-event_categories as (
-    select distinct
-        event_name,
-        event_category as category
-    from events
-),
-
+-- The steps' and exclusions' event rules ('a|b', 'category:<category>') split into
+-- their parts (macros/event_rules.sql, as milestones); an event matches a part by its
+-- name or its taxonomy category (int_account_events.event_category). Matched on the
+-- events directly: no second pass over them (Spark inlines a CTE at every reference).
 step_rule_parts as (
     {{ event_rule_parts('funnel_steps', step_columns) }}
-),
-
-step_rule_events as (
-    {{ event_rule_events('step_rule_parts', 'event_categories', step_columns) }}
-),
-
-step_events_by_name as (
-    select distinct
-        funnel_name,
-        step_number,
-        property_key,
-        property_value,
-        event_name
-    from step_rule_events
 ),
 
 exclusion_rule_parts as (
     {{ event_rule_parts('funnel_exclusions', exclusion_columns) }}
 ),
 
-exclusion_rule_events as (
-    {{ event_rule_events('exclusion_rule_parts', 'event_categories', exclusion_columns) }}
-),
-
-exclusions_by_name as (
-    select distinct
-        funnel_name,
-        from_step,
-        to_step,
-        event_name
-    from exclusion_rule_events
-),
-
 -- Each step an event can fill: its name is one the step's rule stands for, and its
 -- property matches when the step has a filter.
 step_matches as (
-    select
-        step_events_by_name.funnel_name,
+    select distinct
+        step_rule_parts.funnel_name,
         events.account_id,
         events.event_id,
         events.event_rank,
         events.occurred_at,
-        step_events_by_name.step_number,
+        step_rule_parts.step_number,
         funnels.conversion_window_seconds,
         funnels.funnel_order_type
     from events
-    inner join step_events_by_name
+    inner join step_rule_parts
         on
-            events.event_name = step_events_by_name.event_name
+            {{ event_rule_matches('step_rule_parts.event_part', 'events.event_name', 'events.event_category') }}
             and (
-                step_events_by_name.property_key is null
-                or {{ json_text('events.properties', 'step_events_by_name.property_key') }}
-                = step_events_by_name.property_value
+                step_rule_parts.property_key is null
+                or {{ json_text('events.properties', 'step_rule_parts.property_key') }}
+                = step_rule_parts.property_value
             )
     inner join funnels
-        on step_events_by_name.funnel_name = funnels.funnel_name
+        on step_rule_parts.funnel_name = funnels.funnel_name
 ),
 
 first_steps as (
@@ -386,15 +353,16 @@ attempts as (
 ),
 
 exclusion_events as (
-    select
-        exclusions_by_name.funnel_name,
-        exclusions_by_name.from_step,
-        exclusions_by_name.to_step,
+    select distinct
+        exclusion_rule_parts.funnel_name,
+        exclusion_rule_parts.from_step,
+        exclusion_rule_parts.to_step,
         events.account_id,
+        events.event_id,
         events.occurred_at
     from events
-    inner join exclusions_by_name
-        on events.event_name = exclusions_by_name.event_name
+    inner join exclusion_rule_parts
+        on {{ event_rule_matches('exclusion_rule_parts.event_part', 'events.event_name', 'events.event_category') }}
 ),
 
 -- PostHog's rule: an exclusion event strictly after the attempt's from_step
