@@ -37,7 +37,8 @@ def comparable(steps: list[str]) -> bool:
 def read_funnels() -> dict[str, tuple[int, list[str]]]:
     """funnel name -> (window in seconds, step event names in order), from the seeds:
     the ordered funnels of event names alone (windowFunnel has no strict-by-step-events
-    or unordered mode, no property filter and no exclusion as the model has them)."""
+    or unordered mode, no property filter, no exclusion and no event rule, any-of or
+    category, as the model has them)."""
     with open(SEEDS / "funnels.csv") as f:
         windows = {
             row["funnel_name"]: int(row["conversion_window_seconds"])
@@ -48,7 +49,11 @@ def read_funnels() -> dict[str, tuple[int, list[str]]]:
         excluded = {row["funnel_name"] for row in csv.DictReader(f)}
     with open(SEEDS / "funnel_steps.csv") as f:
         rows = sorted(csv.DictReader(f), key=lambda r: (r["funnel_name"], int(r["step_number"])))
-    filtered = {r["funnel_name"] for r in rows if r.get("property_key")}
+    filtered = {
+        r["funnel_name"]
+        for r in rows
+        if r.get("property_key") or "|" in r["event_name"] or "category:" in r["event_name"]
+    }
     return {
         name: (window, [r["event_name"] for r in rows if r["funnel_name"] == name])
         for name, window in windows.items()

@@ -41,6 +41,9 @@ def test_definitions_load_with_every_layer_and_the_dbt_tests_as_checks():
     checks = {key.name: key for key in graph.asset_check_keys}
     assert "unique_stg_events_event_id" in checks
     assert "assert_landed_equals_staged_plus_quarantined" in checks
+    # The event-rule check (issue 16) runs with the unpartitioned models, on its own model.
+    rules_check = checks["assert_event_rules_name_seen_events"]
+    assert rules_check.asset_key == AssetKey(["intermediate", "int_event_rule_parts"])
     # Error-severity dbt tests block what is downstream of their asset.
     assert graph.get_check_spec(checks["unique_stg_events_event_id"]).blocking
     assert defs.resolve_job_def("onboarding_full_build") is not None

@@ -4,7 +4,7 @@ expected rows on the named edge cases before they are compared on generated data
 
 from datetime import datetime, timedelta
 
-from tests.support.reference import funnel_progress, lifecycle_states, paths, retention_insights
+from tests.support.reference import funnel_progress, lifecycle_states, paths, resolve_rule, retention_insights
 
 T = datetime(2026, 1, 1, 10, 0)
 HOUR = 3600
@@ -51,6 +51,52 @@ def test_strict_needs_no_funnel_event_between_steps():
     assert strict(events((0, "a", None), (5, "c", None), (10, "b", None)))[0] == 1
     tie = [(at(0), "z_a", "a", None), (at(0), "a_b", "b", None)]
     assert strict(tie)[0] == 2
+
+
+TAXONOMY = [
+    {"event_name": "created", "category": "core_action"},
+    {"event_name": "shared", "category": "core_action"},
+    {"event_name": "failed", "category": "failure"},
+    {"event_name": "help_article_viewed", "category": "help_view"},
+]
+
+
+def test_event_rules_any_of_and_category():
+    assert resolve_rule("b | c", TAXONOMY) == {"b", "c"}
+    assert resolve_rule("category:core_action", TAXONOMY) == {"created", "shared"}
+    assert resolve_rule("x|category:failure", TAXONOMY) == {"x", "failed"}
+    assert resolve_rule("category:unknown", TAXONOMY) == set()
+
+
+def test_an_any_of_step_is_filled_by_either_event():
+    steps = [("a", None, None), (resolve_rule("b | c", TAXONOMY), None, None)]
+    assert funnel_progress(events((0, "a", None), (10, "b", None)), steps, HOUR) == (2, at(0), at(10))
+    assert funnel_progress(events((0, "a", None), (10, "c", None)), steps, HOUR) == (2, at(0), at(10))
+    assert funnel_progress(events((0, "a", None), (10, "d", None)), steps, HOUR)[0] == 1
+
+
+def test_a_category_step_and_a_category_exclusion():
+    steps = [("a", None, None), (resolve_rule("category:core_action", TAXONOMY), None, None)]
+    exclusions = ((resolve_rule("category:failure", TAXONOMY), 1, 2),)
+
+    def ordered(rows):
+        return funnel_progress(rows, steps, HOUR, "ordered", exclusions)
+
+    assert ordered(events((0, "a", None), (10, "shared", None))) == (2, at(0), at(10))
+    assert ordered(events((0, "a", None), (10, "page_viewed", None)))[0] == 1
+    assert ordered(events((0, "a", None), (5, "failed", None), (10, "created", None))) is None
+    assert ordered(events((0, "a", None), (5, "created", None), (10, "failed", None)))[0] == 2
+
+
+def test_strict_broken_by_an_event_of_a_category_step():
+    steps = [("a", None, None), ("b", None, None), (resolve_rule("category:help_view", TAXONOMY), None, None)]
+
+    def strict(rows):
+        return funnel_progress(rows, steps, HOUR, "strict")
+
+    assert strict(events((0, "a", None), (5, "help_article_viewed", None), (10, "b", None)))[0] == 1
+    assert strict(events((0, "a", None), (5, "b", None), (10, "help_article_viewed", None)))[0] == 3
+    assert strict(events((0, "a", None), (5, "page_viewed", None), (10, "b", None)))[0] == 2
 
 
 def test_unordered_steps_in_any_order_within_the_window():

@@ -19,6 +19,7 @@ from tests.support.reference import (
     paths,
     percentile,
     read_seed,
+    resolve_rule,
     retention_insights,
 )
 
@@ -202,7 +203,8 @@ def test_funnels_equal_the_reference_implementation_for_every_account(
     built, events_with_properties, reference_funnels
 ):
     """Every funnel of the seeds (ordered, strict, unordered; step property filters;
-    exclusions) for every account, against the reference that enumerates every attempt."""
+    exclusions; any-of steps 'a|b' and a category exclusion) for every account, against
+    the reference that enumerates every attempt."""
     events = events_with_properties
     expected = {key: value[:3] for key, value in reference_funnels.items()}
     got = {
@@ -225,6 +227,17 @@ def test_funnels_equal_the_reference_implementation_for_every_account(
     assert any(
         plain.get(key) != value for key, value in expected.items() if key[0] == "setup_to_successful_run"
     )
+    # The seeds' rules are covered: any-of steps (in an ordered and a strict funnel)
+    # and a category exclusion; each any-of step's second event decides some outcome.
+    steps = read_seed("funnel_steps")
+    assert any("category:" in row["event_name"] for row in read_seed("funnel_exclusions"))
+    any_of = [row for row in steps if "|" in row["event_name"]]
+    assert {funnels[row["funnel_name"]] for row in any_of} >= {"ordered", "strict"}
+    for row in any_of:
+        first_only = funnels_by_account_with_rule(events, row, row["event_name"].split("|")[0])
+        assert any(
+            first_only.get(key) != value for key, value in expected.items() if key[0] == row["funnel_name"]
+        )
 
 
 def funnels_by_account_without_filters(events: dict) -> dict:
@@ -244,6 +257,34 @@ def funnels_by_account_without_filters(events: dict) -> dict:
     for account, rows in events.items():
         if progress := funnel_progress(rows, steps, window):
             result[("setup_to_successful_run", account)] = progress
+    return result
+
+
+def funnels_by_account_with_rule(events: dict, step: dict, rule: str) -> dict:
+    """The funnel of `step` (a funnel_steps row) with that step's rule replaced by `rule`
+    (its other steps, window, order type and exclusions as in the seeds)."""
+    funnel = step["funnel_name"]
+    config = next(row for row in read_seed("funnels") if row["funnel_name"] == funnel)
+    taxonomy = read_seed("event_taxonomy")
+    steps = [
+        (
+            resolve_rule(rule if row["step_number"] == step["step_number"] else row["event_name"], taxonomy),
+            row["property_key"] or None,
+            row["property_value"] or None,
+        )
+        for row in sorted(read_seed("funnel_steps"), key=lambda r: int(r["step_number"]))
+        if row["funnel_name"] == funnel
+    ]
+    exclusions = tuple(
+        (resolve_rule(row["event_name"], taxonomy), int(row["from_step"]), int(row["to_step"]))
+        for row in read_seed("funnel_exclusions")
+        if row["funnel_name"] == funnel
+    )
+    result = {}
+    for account, rows in events.items():
+        window = float(config["conversion_window_seconds"])
+        if progress := funnel_progress(rows, steps, window, config["funnel_order_type"], exclusions):
+            result[(funnel, account)] = progress
     return result
 
 

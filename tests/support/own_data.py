@@ -36,10 +36,10 @@ TAXONOMY = [
 ]
 MILESTONES = [
     # segment,step_number,milestone_name,event_name,property_key,property_value,min_count,
-    # expected_by_day,is_activation,is_first_value
-    "default,1,first_post,question_posted|answer_posted,,,1,7,false,true",
-    "default,2,first_comment,comment_posted,,,1,14,false,false",
-    "default,3,five_contributions,category:core_action,,,5,30,true,false",
+    # expected_by_day,is_activation,is_first_value,expected_future
+    "default,1,first_post,question_posted|answer_posted,,,1,7,false,true,",
+    "default,2,first_comment,comment_posted,,,1,14,false,false,",
+    "default,3,five_contributions,category:core_action,,,5,30,true,false,",
 ]
 
 
@@ -129,8 +129,8 @@ def write_own_seeds(project: Path) -> None:
     )
     (seeds / "funnel_exclusions.csv").write_text("funnel_name,event_name,from_step,to_step\n")
     (seeds / "funnel_steps.csv").write_text(
-        "funnel_name,step_number,event_name,property_key,property_value\n"
-        "ask_then_answer,1,question_posted,,\nask_then_answer,2,answer_posted,,\n"
+        "funnel_name,step_number,event_name,property_key,property_value,expected_future\n"
+        "ask_then_answer,1,question_posted,,,\nask_then_answer,2,answer_posted|comment_posted,,,\n"
     )
 
 

@@ -40,11 +40,25 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def resolve_rule(rule: str, taxonomy: list[dict]) -> frozenset:
+    """The event names an event rule of the seeds stands for: parts separated by '|'
+    (surrounding spaces dropped), each an event name (itself) or 'category:<category>'
+    (every event of that category of `taxonomy`, rows of seeds/event_taxonomy.csv)."""
+    names = set()
+    for part in (p.strip() for p in rule.split("|")):
+        if part.startswith("category:"):
+            category = part.removeprefix("category:")
+            names.update(row["event_name"] for row in taxonomy if row["category"] == category)
+        else:
+            names.add(part)
+    return frozenset(names)
+
+
 def _fills(event: tuple, step: tuple) -> bool:
     """Whether an event (occurred_at, event_id, name, properties) can fill a step
-    (name, property key or None, property value)."""
+    (name or set of names, property key or None, property value)."""
     name, key, value = step
-    if event[2] != name:
+    if event[2] not in ({name} if isinstance(name, str) else name):
         return False
     if key is None:
         return True
@@ -137,11 +151,11 @@ def funnel_progress(
 
     `events`: (occurred_at, event_id, event_name[, properties dict]), any order,
     every event of the account (exclusion events among them). `steps`: event
-    names, or (name, property key or None, property value). Every attempt is
-    enumerated (no dominance argument); attempts disqualified by an exclusion
-    (name, from step, to step: an event strictly after the from step and strictly
-    before the to step or, when the to step was not reached, before the from
-    step's time plus the window) are dropped; of the others the furthest counts,
+    names, or (name or set of names, property key or None, property value). Every
+    attempt is enumerated (no dominance argument); attempts disqualified by an
+    exclusion (name or set of names, from step, to step: an event strictly after the
+    from step and strictly before the to step or, when the to step was not reached,
+    before the from step's time plus the window) are dropped; of the others the furthest counts,
     the latest-starting on a tie. `with_reached` adds the times it reached its steps.
     """
     steps = [(s, None, None) if isinstance(s, str) else tuple(s) for s in steps]
@@ -168,8 +182,10 @@ def funnel_progress(
                 continue
             low = reached[from_step - 1]
             high = reached[to_step - 1] if len(reached) >= to_step else None
+            names = {name} if isinstance(name, str) else name
             for e in events:
-                if e[2] == name and e[0] > low and (e[0] < high if high is not None else e[0] - low < window):
+                inside = e[0] < high if high is not None else e[0] - low < window
+                if e[2] in names and e[0] > low and inside:
                     return True
         return False
 
@@ -187,15 +203,19 @@ def funnel_progress(
 
 def funnels_by_account(events_by_account: dict, with_reached: bool = False) -> dict:
     """(funnel, account) -> funnel_progress, for every configured funnel (its order
-    type, step property filters and exclusions from the seeds)."""
+    type, step property filters and exclusions from the seeds; step and exclusion
+    rules 'a|b' and 'category:<category>' resolved with the taxonomy seed)."""
     funnels = {row["funnel_name"]: row for row in read_seed("funnels")}
+    taxonomy = read_seed("event_taxonomy")
     steps = defaultdict(list)
     for row in sorted(read_seed("funnel_steps"), key=lambda r: int(r["step_number"])):
         key = row.get("property_key") or None
-        steps[row["funnel_name"]].append((row["event_name"], key, row.get("property_value") if key else None))
+        names = resolve_rule(row["event_name"], taxonomy)
+        steps[row["funnel_name"]].append((names, key, row.get("property_value") if key else None))
     exclusions = defaultdict(list)
     for row in read_seed("funnel_exclusions"):
-        exclusions[row["funnel_name"]].append((row["event_name"], int(row["from_step"]), int(row["to_step"])))
+        names = resolve_rule(row["event_name"], taxonomy)
+        exclusions[row["funnel_name"]].append((names, int(row["from_step"]), int(row["to_step"])))
     result = {}
     for funnel, definition in steps.items():
         config = funnels[funnel]

@@ -71,6 +71,7 @@ events as (
         event_id,
         account_id,
         event_name,
+        event_category,
         occurred_at,
         properties,
         signed_up_at,
@@ -92,27 +93,44 @@ event_accounts as (
     from events
 ),
 
--- Each step an event can fill: its name, and its property when the step has a filter.
+{%- set step_columns = ['funnel_name', 'step_number', 'property_key', 'property_value'] %}
+{%- set exclusion_columns = ['funnel_name', 'from_step', 'to_step'] %}
+
+-- The steps' and exclusions' event rules ('a|b', 'category:<category>') split into
+-- their parts (macros/event_rules.sql, as milestones); an event matches a part by its
+-- name or its taxonomy category (int_account_events.event_category). Matched on the
+-- events directly: no second pass over them (Spark inlines a CTE at every reference).
+step_rule_parts as (
+    {{ event_rule_parts('funnel_steps', step_columns) }}
+),
+
+exclusion_rule_parts as (
+    {{ event_rule_parts('funnel_exclusions', exclusion_columns) }}
+),
+
+-- Each step an event can fill: its name is one the step's rule stands for, and its
+-- property matches when the step has a filter.
 step_matches as (
-    select
-        funnel_steps.funnel_name,
+    select distinct
+        step_rule_parts.funnel_name,
         events.account_id,
         events.event_id,
         events.event_rank,
         events.occurred_at,
-        funnel_steps.step_number,
+        step_rule_parts.step_number,
         funnels.conversion_window_seconds,
         funnels.funnel_order_type
     from events
-    inner join funnel_steps
+    inner join step_rule_parts
         on
-            events.event_name = funnel_steps.event_name
+            {{ event_rule_matches('step_rule_parts.event_part', 'events.event_name', 'events.event_category') }}
             and (
-                funnel_steps.property_key is null
-                or {{ json_text('events.properties', 'funnel_steps.property_key') }} = funnel_steps.property_value
+                step_rule_parts.property_key is null
+                or {{ json_text('events.properties', 'step_rule_parts.property_key') }}
+                = step_rule_parts.property_value
             )
     inner join funnels
-        on funnel_steps.funnel_name = funnels.funnel_name
+        on step_rule_parts.funnel_name = funnels.funnel_name
 ),
 
 first_steps as (
@@ -228,8 +246,8 @@ unordered_events as (
         and step_number = first_step_number
 ),
 
--- Steps of an unordered funnel with the same definition form a group that
--- as many events can fill as it has steps.
+-- Steps of an unordered funnel with the same definition (the rule as written and
+-- the property filter) form a group that as many events can fill as it has steps.
 step_groups as (
     select
         funnel_name,
@@ -335,15 +353,16 @@ attempts as (
 ),
 
 exclusion_events as (
-    select
-        funnel_exclusions.funnel_name,
-        funnel_exclusions.from_step,
-        funnel_exclusions.to_step,
+    select distinct
+        exclusion_rule_parts.funnel_name,
+        exclusion_rule_parts.from_step,
+        exclusion_rule_parts.to_step,
         events.account_id,
+        events.event_id,
         events.occurred_at
     from events
-    inner join funnel_exclusions
-        on events.event_name = funnel_exclusions.event_name
+    inner join exclusion_rule_parts
+        on {{ event_rule_matches('exclusion_rule_parts.event_part', 'events.event_name', 'events.event_category') }}
 ),
 
 -- PostHog's rule: an exclusion event strictly after the attempt's from_step

@@ -1,6 +1,7 @@
 {#- The events that count towards each milestone of the milestones seed: its
-    event_name rule resolved against the event_taxonomy seed. A rule is one
-    event name, several separated by '|' (any of them counts), or
+    event_name rule resolved against the event_taxonomy seed by the shared
+    macros of macros/event_rules.sql (funnel steps use the same). A rule is
+    one event name, several separated by '|' (any of them counts), or
     'category:<category>' (every event of that category). At most 10 parts
     (the seed's known_events test fails on more, and on a part the taxonomy
     does not know). -#}
@@ -15,49 +16,14 @@ taxonomy as (
     select * from {{ ref('event_taxonomy') }}
 ),
 
-rules as (
-    select
-        segment,
-        milestone_name,
-        event_name as event_rule,
-        property_key,
-        property_value,
-        {{ dbt.length('event_name') }} - {{ dbt.length(dbt.replace('event_name', "'|'", "''")) }} + 1
-            as part_count
-    from milestones
-),
+{%- set rule_columns = ['segment', 'milestone_name', 'property_key', 'property_value'] %}
 
 parts as (
-    {%- for part in range(1, 11) %}
-        select
-            segment,
-            milestone_name,
-            event_rule,
-            property_key,
-            property_value,
-            trim(
-                case when part_count >= {{ part }} then {{ dbt.split_part('event_rule', "'|'", part) }} end
-            ) as event_part
-        from rules
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ event_rule_parts('milestones', rule_columns) }}
 ),
 
 resolved as (
-    select
-        parts.segment,
-        parts.milestone_name,
-        parts.event_rule,
-        parts.property_key,
-        parts.property_value,
-        taxonomy.event_name
-    from parts
-    inner join taxonomy
-        on
-            parts.event_part = taxonomy.event_name
-            or parts.event_part = {{ dbt.concat(["'category:'", 'taxonomy.category']) }}
+    {{ event_rule_events('parts', 'taxonomy', rule_columns) }}
 ),
 
 final as (

@@ -1,18 +1,15 @@
-{#- Every event a milestone rule names is known to the event_taxonomy seed.
+{#- Every event an event rule names is known to the event_taxonomy seed.
     A rule is one event name, several separated by '|' (any of them counts:
     'question_posted|answer_posted'), or 'category:<category>' (every event of
-    that taxonomy category); at most 10 parts. A failing row names the rule
-    and its unknown part: a typo or an event the taxonomy lacks is an error,
-    not a milestone nobody can reach. -#}
+    that taxonomy category); at most 10 parts (macros/event_rules.sql). A
+    failing row names the rule and its unknown part: a typo or an event the
+    taxonomy lacks is an error, not a milestone or funnel step nobody can
+    reach. -#}
 {% test known_events(model, column_name) %}
 with
 
 rules as (
-    select
-        {{ column_name }} as event_rule,
-        {{ dbt.length(column_name) }} - {{ dbt.length(dbt.replace(column_name, "'|'", "''")) }} + 1 as part_count
-    from {{ model }}
-    where {{ column_name }} is not null
+    select * from {{ model }}
 ),
 
 taxonomy as (
@@ -20,16 +17,7 @@ taxonomy as (
 ),
 
 parts as (
-    {%- for part in range(1, 11) %}
-    select
-        event_rule,
-        part_count,
-        trim(case when part_count >= {{ part }} then {{ dbt.split_part('event_rule', "'|'", part) }} end) as event_part
-    from rules
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ event_rule_parts('rules', [], rule_column=column_name) }}
 ),
 
 known as (
@@ -45,12 +33,12 @@ final as (
     from parts
     left join known
         on parts.event_part = known.event_part
-    where parts.event_part is not null and known.event_part is null
+    where known.event_part is null
     union all
-    select
+    select distinct
         event_rule,
         'more than 10 alternatives' as unknown_event
-    from rules
+    from parts
     where part_count > 10
 )
 
