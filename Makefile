@@ -19,7 +19,8 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # two code locations and refuses to start.)
 DAGSTER_CODE := -m orchestration.definitions
 export DO_NOT_TRACK := 1
-# Your own data: `make load build DATA=/path/to/landing` and `make ui DATA=/path/to/landing`
+# Your own data: `make load build DATA=/path/to/landing` (or `make run DATA=...`, through
+# Dagster) and `make ui DATA=/path/to/landing`
 # (WAREHOUSE=/path/to/file.duckdb to keep its warehouse apart). They set the settings below.
 ifdef DATA
 export ONBOARDING_DATA_DIR := $(abspath $(DATA))
@@ -39,7 +40,7 @@ SAMPLE_SEED ?= 7
 UI_PORT ?= 3000
 DOCS_PORT ?= 8080
 
-.PHONY: help install install-extras browser java demo sample load build ui docs test test-fast soak lint lint-checks format docs-check bench bench-quick clean clean-data
+.PHONY: help install install-extras browser java demo run sample load build ui docs test test-fast soak lint lint-checks format docs-check bench bench-quick clean clean-data
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' \
@@ -103,8 +104,11 @@ demo: sample $(DAGSTER_HOME)/dagster.yaml  ## install, generate a sample, materi
 	@# A new sample replaces the landing zone: start from an empty warehouse and outbox.
 	@rm -rf "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}" "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}.wal" \
 		"$$(dirname "$${ONBOARDING_WAREHOUSE:-warehouse/onboarding.duckdb}")/alerts"
-	@# One Dagster run of every asset over every landed date: one line per stage (the full
-	@# log, every dbt model and test, goes to a file under logs/ whose path is printed).
+	@$(MAKE) --no-print-directory run
+
+# One Dagster run of every asset over every landed date: one line per stage (the full
+# log, every dbt model and test, goes to a file under logs/ whose path is printed).
+run: install $(DAGSTER_HOME)/dagster.yaml  ## one Dagster run of everything over every landed date (DATA=/path), then print KPIs
 	@$(BIN)/onboarding run onboarding_full_build \
 		--tags "$$($(BIN)/onboarding partitions landed-range-tags)"
 	@echo

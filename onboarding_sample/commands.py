@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from onboarding_sample import community
 from onboarding_sample import config as cfg
 from onboarding_sample.drift import DRIFT_KINDS, DriftSpecError, parse_drift
 from onboarding_sample.generate import expected_events_per_account, generate
@@ -114,3 +115,38 @@ def generate_command(
             f"{params.accounts} accounts, {written:,} events over {params.days} days in {elapsed:.1f} s "
             f"({written / elapsed:,.0f} events/s) -> {out}"
         )
+
+
+@sample.command(name="community")
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="Landing directory to write (new)."
+)
+@click.option("--members", type=click.IntRange(min=1), default=400, show_default=True)
+@click.option("--seed", type=int, default=16, show_default=True)
+@click.option(
+    "--last-day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=str(community.LAST_DAY),
+    show_default=True,
+    help="The last day of events.",
+)
+@click.option(
+    "--years", type=click.IntRange(min=1), default=community.YEARS, show_default=True, help="Of history."
+)
+@click.option(
+    "--seeds-into",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also rewrite the seeds of this folder (a project's seeds/) to describe the community's events.",
+)
+def community_command(out, members, seed, last_day, years, seeds_into) -> None:
+    """The second profile: a community's members and posts over a decade, shaped like a real
+    history (one undated events file, sparse events with long tails, automated badges and
+    e-mails, no subscriptions, no surveys, a misnamed folder, two implausible rows)."""
+    try:
+        community.write_community(out, members, seed, last_day.date(), years)
+    except FileExistsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+    if seeds_into is not None:
+        community.write_community_seeds(seeds_into)
+    first = community.first_sign_up(last_day.date(), years)
+    click.echo(f"{members} members signed up from {first:%Y-%m-%d}, events to {last_day:%Y-%m-%d} -> {out}")

@@ -173,41 +173,38 @@ def _find_run(instance, marker: str):
     return runs[0] if runs else None
 
 
-def follow(process: subprocess.Popen, marker: str, echo, interactive: bool) -> StageLog:
+def follow(instance, process: subprocess.Popen, marker: str, echo, interactive: bool) -> StageLog:
     """Print the run's stage lines while `process` runs it; the log of what was seen."""
-    from dagster import DagsterInstance
-
     log = StageLog()
-    with DagsterInstance.get() as instance:
-        run, cursor, last_progress = None, None, time.monotonic()
-        while True:
-            finished = process.poll() is not None
-            run = run or _find_run(instance, marker)
-            if run is not None:
-                while True:
-                    page = instance.get_records_for_run(run.run_id, cursor=cursor, limit=500)
-                    for record in page.records:
-                        entry = record.event_log_entry
-                        if entry.dagster_event is None:
-                            continue
-                        lines = log.add(entry.dagster_event, entry.timestamp)
-                        for line in lines:
-                            echo(("\r\033[K" if interactive else "") + line)
-                    cursor = page.cursor
-                    if not page.has_more:
-                        break
-            if finished:
-                return log
-            now = time.monotonic()
-            if interactive or now - last_progress >= PROGRESS_SECONDS:
-                line = log.progress(time.time())
-                if line:
-                    if interactive:
-                        click.echo("\r\033[K" + line[:150], nl=False)
-                    else:
-                        echo(line)
-                    last_progress = now
-            time.sleep(1)
+    run, cursor, last_progress = None, None, time.monotonic()
+    while True:
+        finished = process.poll() is not None
+        run = run or _find_run(instance, marker)
+        if run is not None:
+            while True:
+                page = instance.get_records_for_run(run.run_id, cursor=cursor, limit=500)
+                for record in page.records:
+                    entry = record.event_log_entry
+                    if entry.dagster_event is None:
+                        continue
+                    lines = log.add(entry.dagster_event, entry.timestamp)
+                    for line in lines:
+                        echo(("\r\033[K" if interactive else "") + line)
+                cursor = page.cursor
+                if not page.has_more:
+                    break
+        if finished:
+            return log
+        now = time.monotonic()
+        if interactive or now - last_progress >= PROGRESS_SECONDS:
+            line = log.progress(time.time())
+            if line:
+                if interactive:
+                    click.echo("\r\033[K" + line[:150], nl=False)
+                else:
+                    echo(line)
+                last_progress = now
+        time.sleep(1)
 
 
 @click.command(name="run")
@@ -233,10 +230,15 @@ def run_command(job: str, tags: str, log_path: Path | None) -> None:
                "--config", str(QUIET_CONFIG), "--tags", json.dumps(run_tags)]  # fmt: skip
     click.echo(f"running job {job} through Dagster; its full log (every dbt model and test): {log_path}")
     started = time.monotonic()
-    with log_path.open("w") as output:
+    from dagster import DagsterInstance
+
+    # The instance is opened before the run's process starts: both would otherwise create
+    # the storage of a new DAGSTER_HOME at once, and the race leaves its run database with
+    # two schema versions that no later Dagster process (the UI) can open.
+    with DagsterInstance.get() as instance, log_path.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=os.environ.copy())
         try:
-            log = follow(process, marker, click.echo, sys.stdout.isatty())
+            log = follow(instance, process, marker, click.echo, sys.stdout.isatty())
         except KeyboardInterrupt:
             process.terminate()
             process.wait()

@@ -28,3 +28,29 @@ def test_a_command_imports_only_its_own_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_onboarding_run_creates_the_dagster_storage_before_the_run_process_starts(tmp_path, monkeypatch):
+    """`onboarding run` follows the run in DAGSTER_HOME while `dagster job execute` runs it:
+    were both to create a new DAGSTER_HOME's storage at once, its run database would get two
+    schema versions and no later Dagster process (the UI) could open it. So the storage
+    exists, and opens, before the run's process is started."""
+    import dagster
+
+    from orchestration.transform import console
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    seen, popen = {}, subprocess.Popen
+
+    def start(command, **kwargs):  # the run's process: here one that exits at once
+        seen["storage"] = sorted(p.name for p in (home / "history").glob("*.db"))
+        return popen([sys.executable, "-c", "pass"], **kwargs)
+
+    monkeypatch.setattr(console.subprocess, "Popen", start)
+    result = CliRunner().invoke(cli, ["run", "some_job", "--log", str(tmp_path / "run.log")])
+    assert result.exit_code == 0, result.output
+    assert seen["storage"] == ["runs.db"]
+    with dagster.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_runs() == []

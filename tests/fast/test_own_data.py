@@ -5,9 +5,9 @@ import csv
 import datetime as dt
 import json
 
+from onboarding_sample.community import EVENTS_FILE, first_sign_up, write_community
 from orchestration.landing.partitions import partitions_start, undated_received_days
 from tests.support.commands import ONBOARDING, project_env, run_command
-from tests.support.own_data import EVENTS_FILE, write_own_data
 
 TODAY = dt.date(2026, 4, 2)
 
@@ -37,22 +37,22 @@ def test_partitions_of_an_undated_events_file_start_on_its_first_received_day(tm
     """One events file directly in events/ (its landing date is the day of received_at): the
     partitions start on its first plausible received_at day, not on a row from 1900 nor on
     one that does not parse."""
-    landing = write_own_data(tmp_path / "landing")
+    landing = write_community(tmp_path / "landing")
     first = _first_plausible_received_day(landing)
-    assert first.year == 2019
+    assert first.year == first_sign_up().year
     assert undated_received_days(landing, today=TODAY)[0] == first
     assert partitions_start(landing, today=TODAY) == first.isoformat()
 
 
 def test_the_setting_wins_and_no_events_means_the_default(tmp_path, monkeypatch):
     assert partitions_start(tmp_path, today=TODAY) == "2026-01-01"
-    landing = write_own_data(tmp_path / "landing")
+    landing = write_community(tmp_path / "landing")
     monkeypatch.setenv("ONBOARDING_PARTITIONS_START", "2025-06-01")
     assert partitions_start(landing, today=TODAY) == "2025-06-01"
 
 
 def test_landed_range_tags_cover_an_undated_events_file(tmp_path):
-    landing = write_own_data(tmp_path / "landing")
+    landing = write_community(tmp_path / "landing")
     env = project_env(landing, tmp_path / "w.duckdb")
     tags = json.loads(run_command([ONBOARDING, "partitions", "landed-range-tags"], env).stdout)
     assert tags["dagster/asset_partition_range_start"] == _first_plausible_received_day(landing).isoformat()
@@ -67,7 +67,7 @@ def test_misnamed_table_folders_are_named_and_a_missing_table_refused(tmp_path):
     """`users/` is named in a warning with the table folders; `subscription/`, beside no
     `subscriptions/`, fails the load (its data would be missing in silence), after the real
     tables are loaded."""
-    landing = write_own_data(tmp_path / "landing")
+    landing = write_community(tmp_path / "landing")
     env = project_env(landing, tmp_path / "w.duckdb")
     result = run_command([ONBOARDING, "load"], env)
     assert "warning: folder 'users/'" in result.stderr

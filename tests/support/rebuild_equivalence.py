@@ -437,14 +437,19 @@ def _equal_in_sql(con: duckdb.DuckDBPyConnection, relation: str, kept: str) -> b
     return different == 0
 
 
-def compare_warehouses(incremental: Path, reference: Path, ignored: set[str] = frozenset()) -> list[str]:
-    """Every difference between two warehouses: relations, columns and types, rows (but
-    the load-time columns, and the `ignored` ones)."""
+def compare_warehouses(
+    incremental: Path, reference: Path, ignored: set[str] = frozenset(), only_one: set[str] = frozenset()
+) -> list[str]:
+    """Every difference between two warehouses: relations (but the `only_one` relations,
+    which one path writes and the other does not), columns and types, rows (but the
+    load-time columns, and the `ignored` ones)."""
     differences = []
     with duckdb.connect() as con:
         con.execute(f"attach '{incremental}' as incremental (read_only)")
         con.execute(f"attach '{reference}' as reference (read_only)")
         left, right = _relations(con, "incremental"), _relations(con, "reference")
+        left = {name: kind for name, kind in left.items() if name not in only_one}
+        right = {name: kind for name, kind in right.items() if name not in only_one}
         if left != right:
             differences.append(
                 f"relations differ: only incremental {sorted(set(left) - set(right))}, "

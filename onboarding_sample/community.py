@@ -1,7 +1,8 @@
-"""A small landing zone shaped like a real one nobody here generated: a community's members
-and their posts over seven years (sign-ups from 2019), as a user would bring it.
+"""The generator's second profile, `community`: a landing zone shaped like a real history
+nobody here wrote, a community's members and their posts over a decade, as a user brings
+it (`onboarding sample community`; the SaaS profile is `onboarding sample generate`).
 
-What makes it unlike the sample generator's data, on purpose:
+What makes it unlike the SaaS profile, on purpose (it is the own-data path's test case):
 - one events file directly in `events/` (no `date=` folders), with an odd name;
 - sparse events with long tails, and members who never post;
 - automated events (badges, digest e-mails) beside the members' own actions;
@@ -9,8 +10,8 @@ What makes it unlike the sample generator's data, on purpose:
 - a misnamed table folder (`users/`) that must not pass in silence;
 - a row received in 1900 and one that does not parse, which must not move the partitions.
 
-`write_own_data` writes the landing zone; `write_own_seeds` writes the seeds that describe
-its events, as a user does before the first build (docs/own-data.md).
+`write_community` writes the landing zone; `write_community_seeds` writes the seeds that
+describe its events, as a user does before the first build (docs/own-data.md).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import json
 import random
 from pathlib import Path
 
-FIRST_SIGN_UP = dt.datetime(2019, 3, 4, 9, 30)
 LAST_DAY = dt.date(2026, 3, 31)
+YEARS = 10  # of history by default
+FIRST_SIGN_UP_TIME = dt.time(9, 30)  # of the first member, on the first day of the history
 EVENTS_FILE = "events/export (1).csv"
 
 TAXONOMY = [
@@ -47,19 +49,30 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def write_own_data(root: Path, members: int = 60, seed: int = 16) -> Path:
-    """The landing zone under `root`; returns it."""
+def first_sign_up(last_day: dt.date = LAST_DAY, years: int = YEARS) -> dt.datetime:
+    """The first member's sign-up: on the first day of the month `years` before the last day."""
+    return dt.datetime.combine(last_day.replace(year=last_day.year - years, day=1), FIRST_SIGN_UP_TIME)
+
+
+def write_community(
+    root: Path, members: int = 60, seed: int = 16, last_day: dt.date = LAST_DAY, years: int = YEARS
+) -> Path:
+    """The landing zone under `root` (created; must not hold files), with sign-ups over the
+    `years` before `last_day` and events up to it; deterministic for a seed; returns `root`."""
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root} is not empty: the community sample is written into a new folder")
     rng = random.Random(seed)
-    span = (dt.datetime.combine(LAST_DAY, dt.time()) - FIRST_SIGN_UP).days - 60
+    first = first_sign_up(last_day, years)
+    span = (dt.datetime.combine(last_day, dt.time()) - first).days - 60
     (root / "accounts").mkdir(parents=True, exist_ok=True)
     (root / "events").mkdir(parents=True, exist_ok=True)
     (root / "users").mkdir(parents=True, exist_ok=True)
     accounts, events = [], []
     for number in range(members):
         account = f"member-{number:04d}"
-        signed_up = FIRST_SIGN_UP + dt.timedelta(days=rng.randint(0, span), minutes=rng.randint(0, 1440))
+        signed_up = first + dt.timedelta(days=rng.randint(0, span), minutes=rng.randint(0, 1440))
         if number == 0:
-            signed_up = FIRST_SIGN_UP
+            signed_up = first
         accounts.append([account, f"Member {number}", _stamp(signed_up), "", "", "", "", "", ""])
         posts = 0 if rng.random() < 0.3 else int(rng.paretovariate(1.2))
         moment = signed_up
@@ -76,7 +89,7 @@ def write_own_data(root: Path, members: int = 60, seed: int = 16) -> Path:
             events.append([account, "digest_email_sent", signed_up + dt.timedelta(days=7 * (week + 1))])
         if rng.random() < 0.2:
             events.append([account, "tag_page_viewed", signed_up + dt.timedelta(hours=2)])
-    events = [e for e in events if e[2].date() <= LAST_DAY]
+    events = [e for e in events if e[2].date() <= last_day]
     events.sort(key=lambda e: e[2])
     rows = []
     for index, (account, name, moment) in enumerate(events):
@@ -109,9 +122,10 @@ def write_own_data(root: Path, members: int = 60, seed: int = 16) -> Path:
     return root
 
 
-def write_own_seeds(project: Path) -> None:
-    """The seeds of a project checkout, describing the community's events."""
-    seeds = project / "seeds"
+def write_community_seeds(seeds: Path) -> None:
+    """Replace the seeds in a project's `seeds` folder that name events and segments with
+    ones describing the community's events (the taxonomy, milestones, segments, targets,
+    funnels)."""
     _write_csv(seeds / "event_taxonomy.csv", ["event_name", "category", "description"], TAXONOMY)
     header = (seeds / "milestones.csv").read_text().splitlines()[0]
     (seeds / "milestones.csv").write_text("\n".join([header, *MILESTONES]) + "\n")
