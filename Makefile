@@ -117,11 +117,12 @@ run: install $(DAGSTER_HOME)/dagster.yaml  ## one Dagster run of everything over
 load: install  ## load the landing zone (DATA=/path, or ONBOARDING_DATA_DIR) into the raw tables plain dbt reads
 	$(BIN)/onboarding load
 
-build: load  ## load, `dbt build` around the prediction step (no Dagster; unit tests are for make test), then publish the snapshot, reports and status pages
+build: load  ## load, `dbt build` around the prediction step (no Dagster; unit tests are for make test), then publish the snapshot, dashboards, reports and status pages
 	$(BIN)/dbt build --exclude-resource-type unit_test --exclude "source:predict+"
 	$(BIN)/onboarding predict
 	$(BIN)/dbt build --exclude-resource-type unit_test -s "source:predict+"
 	$(BIN)/onboarding publish
+	$(BIN)/onboarding dashboards
 	$(BIN)/onboarding status-pages
 
 ui: install $(DAGSTER_HOME)/dagster.yaml  ## start the Dagster UI on http://127.0.0.1:$(UI_PORT)

@@ -17,6 +17,7 @@ COMMANDS = {
     "predict": "orchestration.predict.commands:predict",
     "publish": "orchestration.serving.publish:publish_command",
     "status-pages": "orchestration.serving.status_pages:status_pages_command",
+    "dashboards": "orchestration.serving.dashboards:dashboards_command",
     "report": "orchestration.reports.commands:report",
     "alerts": "orchestration.alerts.outbox:alerts",
     "summary": "orchestration.summary:summary",

@@ -22,7 +22,7 @@ from orchestration.landing.assets import landing_files, raw_events, raw_tables
 from orchestration.predict.assets import predict_assets
 from orchestration.reports import schedules as reports
 from orchestration.reports.assets import monthly_trend_report, weekly_funnel_review
-from orchestration.serving.assets import account_status_pages, serving_snapshot
+from orchestration.serving.assets import account_status_pages, bi_dashboards, serving_snapshot
 from orchestration.settings import validate_all
 from orchestration.transform import jobs as builds
 from orchestration.transform.assets import onboarding_dbt, onboarding_dbt_daily, onboarding_dbt_upstream
@@ -42,6 +42,7 @@ defs = Definitions(
         onboarding_dbt_daily,
         onboarding_dbt,
         serving_snapshot,
+        bi_dashboards,
         account_status_pages,
         weekly_funnel_review,
         monthly_trend_report,

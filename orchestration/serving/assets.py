@@ -8,12 +8,13 @@ import json
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.lib import markdown_table
-from orchestration.serving import status_pages
+from orchestration.serving import dashboards, status_pages
 from orchestration.serving.snapshot import parquet_current, publish_snapshot, served_tables, serving_file
 from orchestration.transform.resources import WarehouseResource, dbt_project
 
 SERVING_SNAPSHOT = AssetKey(["serving", "snapshot"])
 STATUS_PAGES = AssetKey(["serving", "status_pages"])
+DASHBOARDS = AssetKey(["serving", "dashboards"])
 SERVED = served_tables(json.loads(dbt_project.manifest_path.read_text()))
 
 
@@ -67,5 +68,26 @@ def account_status_pages(context: AssetExecutionContext, warehouse: WarehouseRes
             "removed": written.removed,
             "folder": MetadataValue.path(str(written.folder)),
             "index": MetadataValue.path(str(written.folder / "index.html")),
+        }
+    )
+
+
+@asset(
+    key=DASHBOARDS,
+    deps=[SERVING_SNAPSHOT],
+    group_name="serving",
+    owners=["team:analytics-engineering"],
+    kinds={"html"},
+    description="The BI starter's dashboards (bi/dashboards.yml) drawn on the published snapshot: one "
+    "self-contained page per dashboard in the serving folder (dashboards/<name>.html), each tile with the "
+    "SQL to paste into a BI tool.",
+)
+def bi_dashboards(context: AssetExecutionContext) -> MaterializeResult:
+    pages = dashboards.render_dashboards()
+    context.log.info(f"{len(pages)} dashboards in {pages[0].parent if pages else '-'}")
+    return MaterializeResult(
+        metadata={
+            "pages": len(pages),
+            "index": MetadataValue.path(str(dashboards.serving_dir() / dashboards.FOLDER / "index.html")),
         }
     )

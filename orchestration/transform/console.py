@@ -43,6 +43,8 @@ STAGES = {
     "onboarding_dbt": "dbt: intermediate models, facts and KPI marts",
     "events_drift_checks": "checks: drift of every landing date (8 checks a date)",
     "serving__snapshot": "publish: the serving snapshot for BI (DuckDB + Parquet)",
+    "serving__dashboards": "publish: the BI starter's dashboards on the snapshot",
+    "serving__status_pages": "publish: the onboarding status page of every account",
     "alerts__at_risk_outbox": "alerts: new at-risk alerts to the outbox",
 }
 # Why a check fires on the generated sample, where it is expected to.

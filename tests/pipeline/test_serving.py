@@ -1,14 +1,17 @@
 """The serving snapshot, published from the session's built warehouse: every served
 table with its snapshot id and row count, the same in DuckDB and Parquet, readable
 through SQLAlchemy's inspector (duckdb_engine) with every description, type and grain,
-the BI starter's tiles (bi/dashboards.yml) running on it, a failed publish that changes nothing, and a
-publish killed half-way whose leftovers the next one removes.
+the BI starter's tiles (bi/dashboards.yml) running on it and drawn as dashboards in
+Chromium, a failed publish that changes nothing, and a publish killed half-way whose
+leftovers the next one removes.
 (Readers during a real pipeline run: tests/pipeline/test_dagster.py.)"""
 
 import json
 import os
+import re
 import signal
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -16,6 +19,7 @@ import sqlalchemy
 import yaml
 
 from orchestration.serving.assets import SERVED
+from orchestration.serving.dashboards import render_dashboards
 from orchestration.serving.snapshot import (
     SNAPSHOT_TABLE,
     SNAPSHOT_TABLE_DOCS,
@@ -25,6 +29,7 @@ from orchestration.serving.snapshot import (
     publish_snapshot,
     serving_file,
 )
+from tests.support.browser import ARTIFACTS, CHROMIUM, chromium
 from tests.support.commands import REPO_ROOT, run_command
 from tests.support.serving_reader import read_duckdb, read_parquet
 
@@ -218,3 +223,42 @@ def test_every_tile_of_the_bi_starter_runs_on_the_snapshot_with_its_chart_fields
                 assert tile["chart"] in {"line", "bar", "funnel", "table"}, tile["name"]
     finally:
         engine.dispose()
+
+
+# What each kind of tile draws (matplotlib's ids: orchestration/reports/charts.py).
+CHART_MARKS = {
+    "line": 'id="chart-line-',
+    "bar": 'id="chart-bar-',
+    "funnel": 'id="chart-funnel-',
+    "table": "<td>",
+}
+
+
+def test_the_bi_starter_dashboards_render_on_the_snapshot_in_chromium(serving):
+    """`onboarding dashboards` (run by make build; the Dagster asset serving/dashboards): each
+    dashboard of bi/dashboards.yml drawn on the published snapshot, opened in headless
+    Chromium: every tile drawn as its `chart` says (matplotlib's marks, or a table's cells),
+    the snapshot named, nothing fetched. Screenshots: test-artifacts/dashboard-<name>.png."""
+    directory, snapshot = serving
+    dashboards = yaml.safe_load((REPO_ROOT / "bi" / "dashboards.yml").read_text())["dashboards"]
+    pages = render_dashboards(directory)
+    assert [page.name for page in pages] == [f"{d['name']}.html" for d in dashboards]
+    for page in pages:
+        html = page.read_text()
+        assert "<script" not in html.lower()
+        assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html, flags=re.I) == []
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} missing (make browser installs it)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for page, dashboard in zip(pages, dashboards, strict=True):
+        dom = chromium("--dump-dom", page.as_uri()).stdout
+        assert snapshot.snapshot_id in dom
+        for tile in dashboard["tiles"]:
+            found = re.search(rf'<section class="tile" id="{tile["name"]}">(.*?)</section>', dom, re.S)
+            assert found, tile["name"]
+            assert CHART_MARKS[tile["chart"]] in found.group(1), tile["name"]
+            assert "No rows in this snapshot" not in found.group(1), tile["name"]
+        shot = ARTIFACTS / f"dashboard-{dashboard['name']}.png"
+        shot.unlink(missing_ok=True)
+        assert chromium(f"--screenshot={shot}", page.as_uri(), size="1100,3000").returncode == 0
+        assert shot.stat().st_size > 20_000
