@@ -49,6 +49,8 @@ class Tile:
 def _number(value) -> str:
     if value is None:
         return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
@@ -72,7 +74,7 @@ def _series(tile: dict, rows: list[dict]) -> tuple[list[str], dict[str, list]]:
     series: dict[str, list] = {}
     for row in rows:
         for measure in _measures(tile):
-            name = str(row[tile["series"]]) if "series" in tile else measure
+            name = _label(row[tile["series"]]) if "series" in tile else measure
             if "series" in tile and len(_measures(tile)) > 1:
                 name = f"{name} {measure}"
             values = series.setdefault(name, [None] * len(labels))
@@ -121,9 +123,8 @@ def render_tiles(con: duckdb.DuckDBPyConnection, dashboard: dict) -> list[Tile]:
         cursor = con.execute(tile["sql"])
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        tiles.append(
-            Tile(tile["name"], tile["title"], tile["sql"].strip(), len(rows), draw(tile, rows, columns))
-        )
+        chart, drawn = draw(tile, rows, columns), bool(rows) and tile["chart"] != "table"
+        tiles.append(Tile(tile["name"], tile["title"], tile["sql"].strip(), len(rows), chart, drawn))
     return tiles
 
 
