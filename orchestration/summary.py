@@ -389,8 +389,11 @@ def published_lines() -> list[str]:
         f"  DuckDB:     {path}",
         f"  Parquet:    {parquet_current()}/",
         f"  SQLAlchemy: duckdb:///{path}  (connect_args={{'read_only': True}})",
-        "Reports:",
     ]
+    dashboards = path.parent / "dashboards" / "index.html"  # orchestration/serving/dashboards.py
+    if dashboards.exists():
+        lines.append(f"  Dashboards: {dashboards}  (bi/dashboards.yml drawn on this snapshot)")
+    lines.append("Reports:")
     for kind, name in NAMES.items():
         report = reports_dir() / f"{name}.html"
         lines.append(
