@@ -142,9 +142,10 @@ def write_community_seeds(seeds: Path) -> None:
         "funnel_name,conversion_window_seconds,funnel_order_type\nask_then_answer,2592000,ordered\n"
     )
     (seeds / "funnel_exclusions.csv").write_text("funnel_name,event_name,from_step,to_step\n")
+    # Without the expected_future column, as a file written before the column existed.
     (seeds / "funnel_steps.csv").write_text(
-        "funnel_name,step_number,event_name,property_key,property_value,expected_future\n"
-        "ask_then_answer,1,question_posted,,,\nask_then_answer,2,answer_posted|comment_posted,,,\n"
+        "funnel_name,step_number,event_name,property_key,property_value\n"
+        "ask_then_answer,1,question_posted,,\nask_then_answer,2,answer_posted|comment_posted,,\n"
     )
 
 

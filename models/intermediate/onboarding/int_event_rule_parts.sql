@@ -27,7 +27,9 @@ rules as (
         cast(null as {{ dbt.type_string() }}) as funnel_name,
         cast(null as {{ dbt.type_int() }}) as step_number,
         event_name,
-        coalesce(expected_future, false) as is_expected_future
+        {#- expected_future: optional in a seed file written before it existed #}
+        coalesce({{ optional_seed_column(ref('milestones'), 'expected_future', 'false') }}, false)
+            as is_expected_future
     from milestones
     union all
     select
@@ -37,7 +39,8 @@ rules as (
         funnel_name,
         step_number,
         event_name,
-        coalesce(expected_future, false) as is_expected_future
+        coalesce({{ optional_seed_column(ref('funnel_steps'), 'expected_future', 'false') }}, false)
+            as is_expected_future
     from funnel_steps
 ),
 
