@@ -26,7 +26,7 @@ MEASURED_SECONDS = {
     "test_dagster_runs.py": 350,
     "test_ui.py": 270,
     "test_dbt_unit_tests.py": 155,
-    "tests/pipeline/test_own_data.py": 330,
+    "tests/pipeline/test_own_data.py": 400,
     "test_predict.py": 90,
     "test_partition_tests.py": 80,
     "test_pipeline.py": 65,
