@@ -17,6 +17,10 @@ Where SQL needs a name, it is quoted here, and only here:
 - `pattern_in`: a glob pattern below a folder (`<folder>/**/*.parquet`), with the
   folder's own glob characters escaped; a folder with a backslash is refused.
 
+- `repository_query`: a query written in a file of this repository (the BI
+  starter's tiles, bi/dashboards.yml): code, reviewed as code like a dbt model,
+  not a value from outside; run only on a read-only connection to the snapshot.
+
 tests/fast/test_sql_guard.py fails on SQL built from anything else in Python, and
 tests/test_hostile_names.py plants hostile names where they could reach SQL.
 """
@@ -51,6 +55,15 @@ def quote_identifier(*parts: str) -> str:
 def quote_literal(text: str) -> str:
     """`'text'` with apostrophes doubled: only for statements that cannot take parameters."""
     return "'" + _checked(text, "literal").replace("'", "''") + "'"
+
+
+def repository_query(text: str, source: Path) -> str:
+    """The SQL text of a query file of this repository, as written; one from a file
+    elsewhere is refused (as is text with a NUL character)."""
+    root = Path(__file__).resolve().parent.parent
+    if not source.resolve().is_relative_to(root):
+        raise ValueError(f"{source}: queries are run only from files of the repository ({root})")
+    return _checked(text, "query")
 
 
 def _is_plain(path: str) -> bool:

@@ -29,6 +29,7 @@ from orchestration.reports import charts
 from orchestration.reports.page import CSS
 from orchestration.serving.snapshot import SNAPSHOT_TABLE, serving_dir, serving_file
 from orchestration.serving.status_pages import environment
+from orchestration.sql import repository_query
 
 DASHBOARDS_FILE = REPO_ROOT / "bi" / "dashboards.yml"
 FOLDER = "dashboards"
@@ -117,10 +118,11 @@ def draw(tile: dict, rows: list[dict], columns: list[str]) -> Markup:
     return chart(tile["title"], labels, series, fmt=_number)
 
 
-def render_tiles(con: duckdb.DuckDBPyConnection, dashboard: dict) -> list[Tile]:
+def render_tiles(con: duckdb.DuckDBPyConnection, dashboard: dict, definitions: Path) -> list[Tile]:
+    """Each tile's rows (its SQL, on the read-only snapshot) drawn."""
     tiles = []
     for tile in dashboard["tiles"]:
-        cursor = con.execute(tile["sql"])
+        cursor = con.execute(repository_query(tile["sql"], definitions))
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         chart, drawn = draw(tile, rows, columns), bool(rows) and tile["chart"] != "table"
@@ -145,7 +147,7 @@ def render_dashboards(directory: Path | None = None, definitions: Path = DASHBOA
                 css=CSS,
                 dashboard=dashboard,
                 dashboards=dashboards,
-                tiles=render_tiles(con, dashboard),
+                tiles=render_tiles(con, dashboard, definitions),
                 snapshot_id=snapshot_id,
                 built_at=built_at,
                 as_of=as_of,

@@ -4,6 +4,8 @@ guard itself catches what it is meant to catch."""
 
 import textwrap
 
+import pytest
+
 from tests.support.commands import REPO_ROOT
 from tests.support.sql_guard import findings, jinja_findings, python_findings
 
@@ -48,7 +50,7 @@ def test_the_guard_accepts_parameters_constants_and_the_quoting_helper(tmp_path)
         _check(
             tmp_path,
             """
-            from orchestration.sql import quote_identifier
+            from orchestration.sql import quote_identifier, repository_query
             TABLE = "raw.events"
             COLUMNS = ("a", "b")
             TYPES = {"date": "date"}
@@ -64,6 +66,7 @@ def test_the_guard_accepts_parameters_constants_and_the_quoting_helper(tmp_path)
                 con.execute(f"alter table t add column x {TYPES['date']}")
                 con.execute(_count(_relation(table)))
                 con.execute(f"select * from t limit {int(column)}")
+                con.execute(repository_query(tiles[0]["sql"], DASHBOARDS))  # a query of the repository
 
             def _count(relation):
                 return f"select count(*) from {relation}"
@@ -80,3 +83,11 @@ def test_the_guard_catches_env_var_outside_the_validating_macros(tmp_path):
     (tmp_path / "models" / "m.sql").write_text("select 1\nwhere x = '{{ env_var(\"ONBOARDING_X\") }}'\n")
     caught = jinja_findings(tmp_path)
     assert [(f.file, f.line) for f in caught] == [("models/m.sql", 2)]
+
+
+def test_a_query_is_run_only_from_a_file_of_the_repository(tmp_path):
+    from orchestration.sql import repository_query
+
+    assert repository_query("select 1", REPO_ROOT / "bi" / "dashboards.yml") == "select 1"
+    with pytest.raises(ValueError, match="only from files of the repository"):
+        repository_query("select 1", tmp_path / "dashboards.yml")

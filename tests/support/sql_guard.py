@@ -6,6 +6,7 @@ looks like SQL, and every first argument of `.execute()`, `.executemany()`,
 
 - literals, and module constants (UPPER_CASE names, or a subscript of one);
 - `quote_identifier(...)` / `quote_literal(...)` (orchestration/sql.py, the audited quoting);
+- `repository_query(...)` (orchestration/sql.py): a query file of the repository, code;
 - f-strings, `%`, `+`, `str.join` and conditionals of safe parts;
 - a local name whose every assignment in its function (or module) is safe; a
   comprehension variable iterating over a safe sequence;
@@ -40,6 +41,8 @@ JINJA_GLOBS = (
 )
 ENV_VAR_ALLOWED = ("macros/run_settings.sql",)
 QUOTING_HELPERS = {"quote_identifier", "quote_literal"}
+# A query of a file of the repository (orchestration/sql.py): code, not a value.
+REPOSITORY_QUERIES = {"repository_query"}
 EXECUTORS = {"execute", "executemany", "sql", "query"}
 NUMBERS = {"int", "len", "float", "round", "range"}
 
@@ -278,6 +281,8 @@ class _Analysis:
         )
         if name in QUOTING_HELPERS or (isinstance(func, ast.Name) and func.id in NUMBERS):
             return True  # quoted by the audited helper, or a number (cannot carry SQL)
+        if name in REPOSITORY_QUERIES:
+            return True  # the text of a query file of the repository, checked to be one
         if isinstance(func, ast.Attribute) and func.attr == "get" and self.safe(func.value):
             return all(self.safe(a) for a in node.args[1:])  # a lookup in a constant mapping
         if isinstance(func, ast.Attribute) and func.attr == "join" and self.safe(func.value):
