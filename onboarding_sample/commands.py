@@ -131,22 +131,22 @@ def generate_command(
     help="The last day of events.",
 )
 @click.option(
-    "--years", type=click.IntRange(min=1), default=community.YEARS, show_default=True, help="Of history."
+    "--months", type=click.IntRange(min=1), default=community.MONTHS, show_default=True, help="Of history."
 )
 @click.option(
     "--seeds-into",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Also rewrite the seeds of this folder (a project's seeds/) to describe the community's events.",
 )
-def community_command(out, members, seed, last_day, years, seeds_into) -> None:
+def community_command(out, members, seed, last_day, months, seeds_into) -> None:
     """The second profile: a community's members and posts over a decade, shaped like a real
     history (one undated events file, sparse events with long tails, automated badges and
     e-mails, no subscriptions, no surveys, a misnamed folder, two implausible rows)."""
     try:
-        community.write_community(out, members, seed, last_day.date(), years)
+        community.write_community(out, members, seed, last_day.date(), months)
     except FileExistsError as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
     if seeds_into is not None:
         community.write_community_seeds(seeds_into)
-    first = community.first_sign_up(last_day.date(), years)
+    first = community.first_sign_up(last_day.date(), months)
     click.echo(f"{members} members signed up from {first:%Y-%m-%d}, events to {last_day:%Y-%m-%d} -> {out}")

@@ -23,7 +23,7 @@ import random
 from pathlib import Path
 
 LAST_DAY = dt.date(2026, 3, 31)
-YEARS = 10  # of history by default
+MONTHS = 120  # of history by default: a decade
 FIRST_SIGN_UP_TIME = dt.time(9, 30)  # of the first member, on the first day of the history
 EVENTS_FILE = "events/export (1).csv"
 
@@ -49,21 +49,24 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def first_sign_up(last_day: dt.date = LAST_DAY, years: int = YEARS) -> dt.datetime:
-    """The first member's sign-up: on the first day of the month `years` before the last day."""
-    return dt.datetime.combine(last_day.replace(year=last_day.year - years, day=1), FIRST_SIGN_UP_TIME)
+def first_sign_up(last_day: dt.date = LAST_DAY, months: int = MONTHS) -> dt.datetime:
+    """The first member's sign-up: on the first day of the month `months` before the last
+    day's month."""
+    index = last_day.year * 12 + last_day.month - 1 - months
+    return dt.datetime.combine(dt.date(index // 12, index % 12 + 1, 1), FIRST_SIGN_UP_TIME)
 
 
 def write_community(
-    root: Path, members: int = 60, seed: int = 16, last_day: dt.date = LAST_DAY, years: int = YEARS
+    root: Path, members: int = 60, seed: int = 16, last_day: dt.date = LAST_DAY, months: int = MONTHS
 ) -> Path:
     """The landing zone under `root` (created; must not hold files), with sign-ups over the
-    `years` before `last_day` and events up to it; deterministic for a seed; returns `root`."""
+    `months` before `last_day` and events up to it; deterministic for a seed; returns `root`."""
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty: the community sample is written into a new folder")
     rng = random.Random(seed)
-    first = first_sign_up(last_day, years)
-    span = (dt.datetime.combine(last_day, dt.time()) - first).days - 60
+    first = first_sign_up(last_day, months)
+    # Sign-ups stop two months before the last day (each member has a start), or earlier.
+    span = max(0, (dt.datetime.combine(last_day, dt.time()) - first).days - 60)
     (root / "accounts").mkdir(parents=True, exist_ok=True)
     (root / "events").mkdir(parents=True, exist_ok=True)
     (root / "users").mkdir(parents=True, exist_ok=True)

@@ -56,8 +56,8 @@ def test_each_worker_starts_on_a_long_file_and_gets_a_short_one_second():
         scheduler.add_node_collection(worker, COLLECTION)
     scheduler.schedule()
     assert [files_sent(w) for w in workers] == [
-        ["test_spark_equivalence.py", "test_layers.py"],
-        ["test_rebuild_equivalence.py", "test_cli.py"],
+        ["test_rebuild_equivalence.py", "test_layers.py"],
+        ["test_spark_equivalence.py", "test_cli.py"],
         ["test_dagster_runs.py", "test_landing.py"],
     ]
     # The measured file left (test_ui.py) goes to the first worker that runs low.
@@ -70,8 +70,8 @@ def test_a_worker_that_runs_low_gets_the_longest_file_left():
         scheduler.add_node(worker)
         scheduler.add_node_collection(worker, COLLECTION)
     scheduler.schedule()
-    assert files_sent(first) == ["test_spark_equivalence.py", "test_layers.py"]
-    assert files_sent(second) == ["test_rebuild_equivalence.py", "test_cli.py"]
-    spark = COLLECTION.index("tests/pipeline/test_spark_equivalence.py::test_one")
-    scheduler.mark_test_complete(first, spark)
+    assert files_sent(first) == ["test_rebuild_equivalence.py", "test_layers.py"]
+    assert files_sent(second) == ["test_spark_equivalence.py", "test_cli.py"]
+    rebuild = COLLECTION.index("tests/pipeline/test_rebuild_equivalence.py::test_one")
+    scheduler.mark_test_complete(first, rebuild)
     assert files_sent(first)[-1] == "test_dagster_runs.py"
