@@ -14,7 +14,6 @@ on each publish, each written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from orchestration.lib import REPO_ROOT
 from orchestration.reports import charts
 from orchestration.reports.page import CSS
 from orchestration.serving.snapshot import SNAPSHOT_TABLE, serving_dir, serving_file
-from orchestration.serving.status_pages import environment
+from orchestration.serving.status_pages import environment, write_page
 from orchestration.sql import repository_query
 
 DASHBOARDS_FILE = REPO_ROOT / "bi" / "dashboards.yml"
@@ -106,11 +105,11 @@ def draw(tile: dict, rows: list[dict], columns: list[str]) -> Markup:
     if kind == "table":
         return _table(rows, columns)
     if kind == "funnel":
-        groups = list(dict.fromkeys(str(r[tile["series"]]) for r in rows)) if "series" in tile else [""]
+        groups = list(dict.fromkeys(_label(r[tile["series"]]) for r in rows)) if "series" in tile else [""]
         drawn = []
         for group in groups:
-            steps = [(str(r[tile["x"]]), r[_measures(tile)[0]]) for r in rows
-                     if "series" not in tile or str(r[tile["series"]]) == group]  # fmt: skip
+            steps = [(_label(r[tile["x"]]), r[_measures(tile)[0]]) for r in rows
+                     if "series" not in tile or _label(r[tile["series"]]) == group]  # fmt: skip
             drawn.append(charts.funnel_chart(f"{tile['title']}: {group}" if group else tile["title"], steps))
         return Markup("").join(drawn)
     labels, series = _series(tile, rows)
@@ -153,21 +152,14 @@ def render_dashboards(directory: Path | None = None, definitions: Path = DASHBOA
                 as_of=as_of,
                 serving_file=serving_file(directory),
             )
-            written.append(_write(folder / f"{dashboard['name']}.html", html))
+            written.append(write_page(folder / f"{dashboard['name']}.html", html))
     index = "".join(
         f'<li><a href="{Markup.escape(d["name"])}.html">{Markup.escape(d["title"])}</a></li>'
         for d in dashboards
     )
     head = "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Dashboards</title></head>"
-    _write(folder / "index.html", f"{head}<body><h1>Dashboards</h1><ul>{index}</ul></body></html>\n")
+    write_page(folder / "index.html", f"{head}<body><h1>Dashboards</h1><ul>{index}</ul></body></html>\n")
     return written
-
-
-def _write(path: Path, html: str) -> Path:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(html, encoding="utf-8")
-    os.replace(temporary, path)
-    return path
 
 
 @click.command(name="dashboards")

@@ -199,7 +199,7 @@ def render_pages(con, directory: Path) -> Written:
             health_chart=Markup(health_chart),
         )
         name = page_name(account_id)
-        _write(folder / name, html)
+        write_page(folder / name, html)
         written.add(name)
     recent = sorted(
         (a for rows in alerts.values() for a in rows),
@@ -213,7 +213,7 @@ def render_pages(con, directory: Path) -> Written:
             css=Markup(STATUS_CSS), as_of=as_of, alerts=recent[:200], pages=len(written), page_name=page_name
         )
     )
-    _write(folder / "index.html", index)
+    write_page(folder / "index.html", index)
     removed = 0
     for path in folder.glob("*.html"):
         if path.name not in written and path.name != "index.html":
@@ -222,10 +222,13 @@ def render_pages(con, directory: Path) -> Written:
     return Written(folder, len(written), removed)
 
 
-def _write(path: Path, html: str) -> None:
+def write_page(path: Path, html: str) -> Path:
+    """A page written to a temporary name and renamed into place (readers never see half
+    of it); its path."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, path)
+    return path
 
 
 INDEX = """<!DOCTYPE html>
@@ -261,4 +264,4 @@ def status_pages_command() -> None:
     click.echo(f"{written.pages} status pages in {written.folder}")
 
 
-__all__ = ["dt", "page_name", "render_pages", "status_dir", "status_pages_command"]
+__all__ = ["dt", "page_name", "render_pages", "status_dir", "status_pages_command", "write_page"]
