@@ -163,7 +163,7 @@ PYTEST_WORKERS ?= 3
 
 # The lint checks run beside the tests (their output follows the tests'); either failing
 # fails `make test`.
-test: install-extras browser java  ## install, lint and run every test, both tiers (20 to 23 minutes here)
+test: install-extras browser java  ## install, lint and run every test, both tiers (17 to 23 minutes here)
 	@mkdir -p target
 	@$(MAKE) --no-print-directory lint-checks > target/lint.log 2>&1 & linting=$$!; \
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25; tests=$$?; \
